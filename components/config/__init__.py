@@ -1,0 +1,33 @@
+"""Typed, strict stack configuration with secure defaults (see DESIGN §4)."""
+
+from .arc import ArcClusterConfig, AzureLocalConfig
+from .clusters import ClusterConfig, NodePoolConfig
+from .errors import ConfigError
+from .github import GitHubConfig
+from .gitops import GitOpsConfig, TenantConfig
+from .governance import GovernanceConfig
+from .loader import load_from_pulumi, load_stack_file, read_stack_document, stack_file
+from .platform import PlatformConfig
+from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
+from .waivers import Waiver
+
+__all__ = [
+    "ArcClusterConfig",
+    "AzureLocalConfig",
+    "ClusterConfig",
+    "ConfigError",
+    "GitHubConfig",
+    "GitOpsConfig",
+    "GovernanceConfig",
+    "KeyVaultConfig",
+    "MonitoringConfig",
+    "NodePoolConfig",
+    "PlatformConfig",
+    "RegistryConfig",
+    "TenantConfig",
+    "Waiver",
+    "load_from_pulumi",
+    "load_stack_file",
+    "read_stack_document",
+    "stack_file",
+]

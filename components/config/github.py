@@ -1,0 +1,83 @@
+"""`platform:github`: the repository whose workflows deploy this environment through OIDC."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from .base import StrictModel
+
+_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+_ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+# Exact subjects only: a wildcard would let any branch, fork or environment obtain a token.
+_SUBJECT = re.compile(
+    r"^repo:[A-Za-z0-9-]+/[A-Za-z0-9._-]+:"
+    r"(environment:[A-Za-z0-9._-]+|ref:refs/(heads|tags)/[A-Za-z0-9._/-]+|pull_request)$"
+)
+
+
+def _owner(value: str) -> str:
+    if not _OWNER.match(value):
+        raise ValueError(f"'{value}' is not a GitHub owner name")
+    return value
+
+
+def _repo(value: str) -> str:
+    if not _REPO.match(value) or value in {".", ".."}:
+        raise ValueError(f"'{value}' is not a GitHub repository name")
+    return value
+
+
+def _subject(value: str) -> str:
+    if "*" in value:
+        raise ValueError(f"'{value}' contains a wildcard; federated subjects must be exact")
+    if not _SUBJECT.match(value):
+        raise ValueError(
+            f"'{value}' is not a GitHub OIDC subject (expected repo:OWNER/REPO:environment:NAME,"
+            " repo:OWNER/REPO:ref:refs/heads/BRANCH or repo:OWNER/REPO:pull_request)"
+        )
+    return value
+
+
+def _environment(value: str) -> str:
+    if not _ENVIRONMENT.match(value):
+        raise ValueError(f"'{value}' is not a GitHub environment name")
+    return value
+
+
+GitHubSubject = Annotated[str, AfterValidator(_subject)]
+
+
+class BranchProtectionConfig(StrictModel):
+    required_reviews: int = Field(default=1, ge=1, le=6)
+    required_checks: list[str] = Field(default_factory=lambda: ["preview", "test"])
+
+
+class GitHubConfig(StrictModel):
+    owner: Annotated[str, AfterValidator(_owner)]
+    repo: Annotated[str, AfterValidator(_repo)]
+    # The GitHub environment whose jobs deploy this stack; unset means the stack's name.
+    environment: Annotated[str, AfterValidator(_environment)] | None = None
+    # Teams or users (GitHub IDs) who approve deployments of production environments.
+    reviewer_team_ids: list[int] = Field(default_factory=list)
+    # Manage branch protection and the deployment environment with the GitHub provider
+    # (needs a GITHUB_TOKEN with admin rights at `pulumi up`).
+    manage_repository: bool = True
+    branch_protection: BranchProtectionConfig = Field(default_factory=BranchProtectionConfig)
+    # More exact subjects for the deploy identity, e.g. a release tag.
+    extra_subjects: list[GitHubSubject] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _subjects_in_this_repo(self) -> GitHubConfig:
+        prefix = f"repo:{self.owner}/{self.repo}:"
+        for subject in self.extra_subjects:
+            if not subject.startswith(prefix):
+                raise ValueError(f"extraSubjects '{subject}' is not in {self.owner}/{self.repo}")
+        return self
+
+    @property
+    def https_url(self) -> str:
+        return f"https://github.com/{self.owner}/{self.repo}.git"

@@ -1,0 +1,78 @@
+"""`platform:gitops`: where Flux pulls from, and the tenant namespaces it creates."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import DnsLabel, Guid, StrictModel
+
+_RESERVED_NAMESPACES = {"default", "flux-system", "gatekeeper-system", "azure-arc"}
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
+_GIT_URL = re.compile(r"^(https://|http://|ssh://)[^\s]+$")
+_SECRET_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
+
+
+class TenantQuotaConfig(StrictModel):
+    cpu: str = Field(default="4", pattern=_QUANTITY)
+    memory: str = Field(default="8Gi", pattern=_QUANTITY)
+    pods: int = Field(default=50, ge=1, le=5000)
+
+
+class TenantConfig(StrictModel):
+    """A team namespace: born with default deny, PSA restricted, quota and its own RBAC."""
+
+    name: DnsLabel
+    owner_group_id: Guid
+    # Gets a user-assigned identity federated to the namespace's service account and
+    # "Key Vault Secrets User" on the platform vault.
+    key_vault: bool = False
+    quota: TenantQuotaConfig = Field(default_factory=TenantQuotaConfig)
+    # Clusters (AKS or Arc names) that host the namespace; empty means all of them.
+    clusters: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in _RESERVED_NAMESPACES or value.startswith("kube-"):
+            raise ValueError(f"'{value}' is a system namespace and cannot be a tenant")
+        return value
+
+
+class GitOpsConfig(StrictModel):
+    # Unset means this repository on GitHub (from platform:github), over HTTPS.
+    repo_url: str | None = None
+    branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]{1,255}$")
+    # none: public repository. sshKey: deploy key kept in Key Vault (never in git or state).
+    auth: Literal["none", "sshKey"] = "none"
+    ssh_key_secret_name: str | None = None
+    sync_interval_seconds: int = Field(default=300, ge=60, le=3600)
+    tenants: list[TenantConfig] = Field(default_factory=list)
+
+    @field_validator("repo_url")
+    @classmethod
+    def _git_url(cls, value: str | None) -> str | None:
+        if value is not None and not _GIT_URL.match(value):
+            raise ValueError(
+                f"'{value}' is not a Git URL (expected https://host/owner/repo.git or "
+                "ssh://git@host/owner/repo.git)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _auth_settings(self) -> GitOpsConfig:
+        if self.auth == "sshKey":
+            if not self.ssh_key_secret_name or not _SECRET_NAME.match(self.ssh_key_secret_name):
+                raise ValueError("auth sshKey needs sshKeySecretName: the Key Vault secret that "
+                                 "holds the deploy key")
+            if self.repo_url is None or not self.repo_url.startswith("ssh://"):
+                raise ValueError("auth sshKey needs an ssh:// repoUrl")
+        elif self.ssh_key_secret_name is not None:
+            raise ValueError("sshKeySecretName is used only with auth: sshKey")
+        names = [tenant.name for tenant in self.tenants]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"tenant '{duplicates[0]}' is declared twice")
+        return self

@@ -1,0 +1,198 @@
+"""Reading a stack's `platform:*` configuration, from its file or from the Pulumi engine.
+
+Both paths end in the same validation, so `pulumi up` and the offline engine accept and
+refuse exactly the same stacks. Errors carry the stack file and, when the file is at
+hand, the line of the offending key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import NAMESPACE, ConfigError, describe, key_path
+from .platform import PlatformConfig
+
+# Keys Pulumi itself allows at the top of a stack file.
+_STACK_FILE_KEYS = {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"}
+
+
+def stack_file(stack_dir: Path, stack: str) -> Path:
+    return stack_dir / f"Pulumi.{stack}.yaml"
+
+
+def read_stack_document(path: Path) -> CommentedMap:
+    """The parsed stack file; ConfigError for a missing, empty or malformed one."""
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(shown, "stack file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(shown, f"cannot read stack file ({error})") from None
+    if not text.strip():
+        raise ConfigError(shown, "stack file is empty (expected a 'config:' mapping)")
+    try:
+        document = YAML(typ="rt").load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise ConfigError(shown, f"invalid YAML: {problem}", line) from None
+    except YAMLError as error:
+        raise ConfigError(shown, f"invalid YAML: {error}") from None
+    if not isinstance(document, CommentedMap):
+        raise ConfigError(shown, "expected a mapping with a 'config:' key at the top", 1)
+    for key in document:
+        if key not in _STACK_FILE_KEYS:
+            raise ConfigError(
+                shown,
+                f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(_STACK_FILE_KEYS))})",
+                _key_line(document, key),
+            )
+    config = document.get("config")
+    if not isinstance(config, CommentedMap):
+        raise ConfigError(shown, "'config' must be a mapping of namespaced keys",
+                          _key_line(document, "config"))
+    return document
+
+
+def load_stack_file(path: Path, stack: str | None = None) -> PlatformConfig:
+    """Validates one stack file; the stack name defaults to the file's `Pulumi.<stack>.yaml`."""
+    document = read_stack_document(path)
+    config = document["config"]
+    values: dict[str, Any] = {}
+    for key, value in config.items():
+        namespace, _, name = str(key).partition(":")
+        if not name:
+            raise ConfigError(
+                _display(path),
+                f"config key '{key}' has no namespace (expected {NAMESPACE}:{key})",
+                _key_line(config, key),
+            )
+        if namespace == NAMESPACE:
+            values[name] = _plain(value)
+    return validate(values, path, stack or stack_name_of(path), document)
+
+
+def stack_name_of(path: Path) -> str | None:
+    name = path.name
+    if name.startswith("Pulumi.") and name.endswith(".yaml"):
+        return name[len("Pulumi.") : -len(".yaml")]
+    return None
+
+
+def validate(
+    values: Mapping[str, Any],
+    path: Path,
+    stack: str | None,
+    document: CommentedMap | None = None,
+) -> PlatformConfig:
+    """The single validation step behind both the file and the engine path."""
+    try:
+        config = PlatformConfig.model_validate(dict(values))
+    except ValidationError as error:
+        loc, sentence = describe(error, PlatformConfig)
+        raise ConfigError(_display(path), f"{key_path(loc)}: {sentence}",
+                          _line_of(document, loc)) from None
+    if stack is not None and config.environment != stack:
+        raise ConfigError(
+            _display(path),
+            f"{NAMESPACE}:environment: '{config.environment}' does not match the stack "
+            f"'{stack}' (expected {stack})",
+            _line_of(document, ("environment",)),
+        )
+    return config
+
+
+def load_from_pulumi() -> PlatformConfig:
+    """Reads `platform:*` from the running Pulumi program (real engine or offline mocks)."""
+    import pulumi
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    stack = pulumi.get_stack()
+    path = stack_file(Path("stacks"), stack)
+    raw: dict[str, Any] = {**get_config_env(), **CONFIG.get()}
+    values = {
+        key.partition(":")[2]: _from_engine(value)
+        for key, value in raw.items()
+        if key.startswith(f"{NAMESPACE}:")
+    }
+    document = None
+    if path.is_file():
+        try:
+            document = read_stack_document(path)
+        except ConfigError:
+            document = None
+    try:
+        return validate(values, path, stack, document)
+    except ConfigError as error:
+        # RunError ends the program with this one line and no traceback.
+        raise pulumi.RunError(str(error)) from None
+
+
+def _from_engine(value: Any) -> Any:
+    """The engine hands every value over as a string; structured ones are JSON."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers (and its scalar subclasses) as plain Python values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def _key_line(mapping: CommentedMap, key: Any) -> int | None:
+    try:
+        return mapping.lc.key(key)[0] + 1
+    except (KeyError, AttributeError, TypeError):
+        return None
+
+
+def _line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | None:
+    """The line of the deepest node of `loc` present in the file."""
+    if document is None:
+        return None
+    node: Any = document.get("config")
+    line = _key_line(document, "config")
+    for index, part in enumerate(loc):
+        key: Any = f"{NAMESPACE}:{part}" if index == 0 else part
+        if isinstance(node, CommentedMap) and key in node:
+            line = _key_line(node, key) or line
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            try:
+                line = node.lc.item(key)[0] + 1
+            except (KeyError, AttributeError):
+                pass
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

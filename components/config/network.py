@@ -1,0 +1,111 @@
+"""Network settings: platform-wide Kubernetes ranges and each cluster's spoke VNet."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from pydantic import model_validator
+
+from .base import Cidr, IPv4, StrictModel, networks_overlap
+
+
+class NetworkConfig(StrictModel):
+    """`platform:network`: ranges shared by every AKS cluster of the environment.
+
+    With Azure CNI overlay, pod and service ranges are private to each cluster and never
+    routed, so all clusters may share them; they must only stay clear of the VNets.
+    """
+
+    pod_cidr: Cidr = "10.244.0.0/16"
+    service_cidr: Cidr = "172.16.0.0/16"
+    dns_service_ip: IPv4 = "172.16.0.10"
+    # loadBalancer keeps egress simple; userDefinedRouting sends it through a hub firewall.
+    outbound_type: Literal["loadBalancer", "managedNATGateway", "userDefinedRouting"] = (
+        "loadBalancer"
+    )
+
+    @model_validator(mode="after")
+    def _dns_ip_inside_service_range(self) -> NetworkConfig:
+        service = ipaddress.IPv4Network(self.service_cidr)
+        address = ipaddress.IPv4Address(self.dns_service_ip)
+        if address not in service:
+            raise ValueError(
+                f"dnsServiceIp {address} must lie inside serviceCidr {service}"
+            )
+        if address in (service.network_address, service.network_address + 1):
+            raise ValueError(
+                f"dnsServiceIp {address} must not be the first or second address of {service}"
+                " (Kubernetes reserves them)"
+            )
+        if networks_overlap(self.pod_cidr, self.service_cidr):
+            raise ValueError(f"podCidr {self.pod_cidr} overlaps serviceCidr {self.service_cidr}")
+        return self
+
+
+class SubnetsConfig(StrictModel):
+    """Subnets of one cluster's spoke VNet; derived from the address space when omitted."""
+
+    nodes: Cidr
+    # API server VNet integration needs a dedicated subnet of at least /28.
+    api_server: Cidr
+    private_endpoints: Cidr
+
+
+class ClusterNetworkConfig(StrictModel):
+    """One spoke VNet per cluster, so regions and blast radius stay independent."""
+
+    address_space: Cidr
+    subnets: SubnetsConfig | None = None
+
+    @model_validator(mode="after")
+    def _subnets_fit(self) -> ClusterNetworkConfig:
+        space = ipaddress.IPv4Network(self.address_space)
+        if space.prefixlen > 22:
+            raise ValueError(
+                f"addressSpace {space} is too small: a cluster VNet needs at least a /22"
+            )
+        subnets = self.subnets or derive_subnets(self.address_space)
+        ranges = {
+            "nodes": subnets.nodes,
+            "apiServer": subnets.api_server,
+            "privateEndpoints": subnets.private_endpoints,
+        }
+        for name, cidr in ranges.items():
+            if not ipaddress.IPv4Network(cidr).subnet_of(space):
+                raise ValueError(f"subnets.{name} {cidr} is outside addressSpace {space}")
+        if ipaddress.IPv4Network(subnets.api_server).prefixlen > 28:
+            raise ValueError(
+                f"subnets.apiServer {subnets.api_server} is too small (expected /28 or larger)"
+            )
+        names = list(ranges)
+        for index, first in enumerate(names):
+            for second in names[index + 1 :]:
+                if networks_overlap(ranges[first], ranges[second]):
+                    raise ValueError(
+                        f"subnets.{first} {ranges[first]} overlaps subnets.{second} "
+                        f"{ranges[second]}"
+                    )
+        if self.subnets is None:
+            object.__setattr__(self, "subnets", subnets)
+        return self
+
+    @property
+    def resolved_subnets(self) -> SubnetsConfig:
+        assert self.subnets is not None  # filled by the validator
+        return self.subnets
+
+
+def derive_subnets(address_space: str) -> SubnetsConfig:
+    """Nodes take the first half of the space; the API server and endpoints the next /28 and /27.
+
+    Deterministic, so a stack that omits `subnets` always gets the same layout.
+    """
+    space = ipaddress.IPv4Network(address_space)
+    lower, upper = space.subnets(prefixlen_diff=1)
+    api_server = next(upper.subnets(new_prefix=28))
+    private_endpoints = list(upper.subnets(new_prefix=27))[1]
+    return SubnetsConfig(
+        nodes=str(lower), api_server=str(api_server), private_endpoints=str(private_endpoints)
+    )
+

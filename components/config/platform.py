@@ -1,0 +1,142 @@
+"""The root of the stack schema: every `platform:*` key, and the rules that span sections."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from .arc import ArcClusterConfig
+from .base import AzureRegion, Guid, StrictModel, networks_overlap
+from .clusters import ClusterConfig
+from .github import GitHubConfig
+from .gitops import GitOpsConfig
+from .governance import GovernanceConfig
+from .network import NetworkConfig
+from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
+from .waivers import Waiver
+
+_ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+
+
+def _environment(value: str) -> str:
+    if not _ENVIRONMENT.match(value):
+        raise ValueError(
+            f"'{value}' is not an environment name (2-10 lowercase letters and digits, "
+            "starting with a letter, e.g. dev, staging, prod)"
+        )
+    return value
+
+
+EnvironmentName = Annotated[str, AfterValidator(_environment)]
+
+
+class PlatformConfig(StrictModel):
+    """One environment (one Pulumi stack), validated and filled with secure defaults."""
+
+    environment: EnvironmentName
+    location: AzureRegion
+    tenant_id: Guid
+    subscription_id: Guid
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    clusters: list[ClusterConfig] = Field(default_factory=list)
+    arc_clusters: list[ArcClusterConfig] = Field(default_factory=list)
+    registry: RegistryConfig = Field(default_factory=RegistryConfig)
+    key_vault: KeyVaultConfig = Field(default_factory=KeyVaultConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    governance: GovernanceConfig = Field(default_factory=GovernanceConfig)
+    gitops: GitOpsConfig = Field(default_factory=GitOpsConfig)
+    github: GitHubConfig
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    # ---- derived facts (one source of truth for components, renderer and policies) ----
+
+    @property
+    def is_production(self) -> bool:
+        """Environments named prod* are production: stricter defaults, tighten-only overrides."""
+        return self.environment.startswith("prod")
+
+    @property
+    def sentinel_enabled(self) -> bool:
+        configured = self.monitoring.sentinel
+        return self.is_production if configured is None else configured
+
+    @property
+    def pod_security_standard(self) -> str:
+        configured = self.governance.policy.pod_security_standard
+        if configured is not None:
+            return configured
+        return "restricted" if self.is_production else "baseline"
+
+    @property
+    def repo_url(self) -> str:
+        return self.gitops.repo_url or self.github.https_url
+
+    @property
+    def github_environment(self) -> str:
+        return self.github.environment or self.environment
+
+    def cluster_location(self, cluster: ClusterConfig | ArcClusterConfig) -> str:
+        return cluster.location or self.location
+
+    @property
+    def cluster_names(self) -> list[str]:
+        return [c.name for c in self.clusters] + [c.name for c in self.arc_clusters]
+
+    # ---- rules that span sections ----
+
+    @model_validator(mode="after")
+    def _cross_section_rules(self) -> PlatformConfig:
+        if not self.clusters and not self.arc_clusters:
+            raise ValueError("declare at least one cluster in clusters or arcClusters")
+        self._unique_cluster_names()
+        self._non_overlapping_networks()
+        self._tenant_clusters_exist()
+        if self.location in self.registry.geo_replications:
+            raise ValueError(
+                f"registry.geoReplications lists the primary location {self.location}; "
+                "the registry already lives there"
+            )
+        return self
+
+    def _unique_cluster_names(self) -> None:
+        seen: set[str] = set()
+        for name in self.cluster_names:
+            if name in seen:
+                raise ValueError(f"cluster name '{name}' is used twice")
+            seen.add(name)
+
+    def _non_overlapping_networks(self) -> None:
+        spaces = [(f"clusters[{i}]", c.network.address_space) for i, c in enumerate(self.clusters)]
+        for index, (first_key, first) in enumerate(spaces):
+            for second_key, second in spaces[index + 1 :]:
+                if networks_overlap(first, second):
+                    raise ValueError(
+                        f"{first_key}.network.addressSpace {first} overlaps "
+                        f"{second_key}.network.addressSpace {second}"
+                    )
+        kubernetes_ranges = {
+            "network.podCidr": self.network.pod_cidr,
+            "network.serviceCidr": self.network.service_cidr,
+        }
+        for key, space in spaces:
+            for range_key, cidr in kubernetes_ranges.items():
+                if networks_overlap(space, cidr):
+                    raise ValueError(
+                        f"{key}.network.addressSpace {space} overlaps {range_key} {cidr}"
+                    )
+        for range_key, cidr in kubernetes_ranges.items():
+            if ipaddress.IPv4Network(cidr).prefixlen > 24:
+                raise ValueError(f"{range_key} {cidr} is too small (expected /24 or larger)")
+
+    def _tenant_clusters_exist(self) -> None:
+        known = set(self.cluster_names)
+        for tenant in self.gitops.tenants:
+            for cluster in tenant.clusters:
+                if cluster not in known:
+                    raise ValueError(
+                        f"gitops tenant '{tenant.name}' names cluster '{cluster}', which is not "
+                        f"declared (known: {', '.join(sorted(known))})"
+                    )
