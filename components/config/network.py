@@ -5,18 +5,39 @@ from __future__ import annotations
 import ipaddress
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from .base import Cidr, IPv4, StrictModel, networks_overlap
 
 
+class HubConfig(StrictModel):
+    """The environment's hub VNet: private endpoints of the shared registry and Key Vault.
+
+    Cluster spokes peer with it and resolve the endpoints through private DNS zones linked
+    to every VNet, so each registry or vault has one endpoint and one DNS record.
+    """
+
+    address_space: Cidr = "10.0.0.0/24"
+
+    @property
+    def private_endpoints_subnet(self) -> str:
+        return str(next(ipaddress.IPv4Network(self.address_space).subnets(prefixlen_diff=1)))
+
+    @model_validator(mode="after")
+    def _room_for_endpoints(self) -> HubConfig:
+        if ipaddress.IPv4Network(self.address_space).prefixlen > 26:
+            raise ValueError(f"addressSpace {self.address_space} is too small (expected /26 or larger)")
+        return self
+
+
 class NetworkConfig(StrictModel):
-    """`platform:network`: ranges shared by every AKS cluster of the environment.
+    """`platform:network`: the hub, and ranges shared by every AKS cluster of the environment.
 
     With Azure CNI overlay, pod and service ranges are private to each cluster and never
     routed, so all clusters may share them; they must only stay clear of the VNets.
     """
 
+    hub: HubConfig = Field(default_factory=HubConfig)
     pod_cidr: Cidr = "10.244.0.0/16"
     service_cidr: Cidr = "172.16.0.0/16"
     dns_service_ip: IPv4 = "172.16.0.10"
@@ -47,9 +68,8 @@ class SubnetsConfig(StrictModel):
     """Subnets of one cluster's spoke VNet; derived from the address space when omitted."""
 
     nodes: Cidr
-    # API server VNet integration needs a dedicated subnet of at least /28.
+    # API server VNet integration needs a dedicated, delegated subnet of at least /28.
     api_server: Cidr
-    private_endpoints: Cidr
 
 
 class ClusterNetworkConfig(StrictModel):
@@ -66,11 +86,7 @@ class ClusterNetworkConfig(StrictModel):
                 f"addressSpace {space} is too small: a cluster VNet needs at least a /22"
             )
         subnets = self.subnets or derive_subnets(self.address_space)
-        ranges = {
-            "nodes": subnets.nodes,
-            "apiServer": subnets.api_server,
-            "privateEndpoints": subnets.private_endpoints,
-        }
+        ranges = {"nodes": subnets.nodes, "apiServer": subnets.api_server}
         for name, cidr in ranges.items():
             if not ipaddress.IPv4Network(cidr).subnet_of(space):
                 raise ValueError(f"subnets.{name} {cidr} is outside addressSpace {space}")
@@ -97,15 +113,12 @@ class ClusterNetworkConfig(StrictModel):
 
 
 def derive_subnets(address_space: str) -> SubnetsConfig:
-    """Nodes take the first half of the space; the API server and endpoints the next /28 and /27.
+    """Nodes take the first half of the space; the API server the first /28 of the rest.
 
     Deterministic, so a stack that omits `subnets` always gets the same layout.
     """
     space = ipaddress.IPv4Network(address_space)
     lower, upper = space.subnets(prefixlen_diff=1)
     api_server = next(upper.subnets(new_prefix=28))
-    private_endpoints = list(upper.subnets(new_prefix=27))[1]
-    return SubnetsConfig(
-        nodes=str(lower), api_server=str(api_server), private_endpoints=str(private_endpoints)
-    )
+    return SubnetsConfig(nodes=str(lower), api_server=str(api_server))
 

@@ -109,13 +109,13 @@ class PlatformConfig(StrictModel):
             seen.add(name)
 
     def _non_overlapping_networks(self) -> None:
-        spaces = [(f"clusters[{i}]", c.network.address_space) for i, c in enumerate(self.clusters)]
+        spaces = [("network.hub", self.network.hub.address_space)]
+        spaces += [(f"clusters[{i}]", c.network.address_space) for i, c in enumerate(self.clusters)]
         for index, (first_key, first) in enumerate(spaces):
             for second_key, second in spaces[index + 1 :]:
                 if networks_overlap(first, second):
                     raise ValueError(
-                        f"{first_key}.network.addressSpace {first} overlaps "
-                        f"{second_key}.network.addressSpace {second}"
+                        f"{_space_key(first_key)} {first} overlaps {_space_key(second_key)} {second}"
                     )
         kubernetes_ranges = {
             "network.podCidr": self.network.pod_cidr,
@@ -124,9 +124,7 @@ class PlatformConfig(StrictModel):
         for key, space in spaces:
             for range_key, cidr in kubernetes_ranges.items():
                 if networks_overlap(space, cidr):
-                    raise ValueError(
-                        f"{key}.network.addressSpace {space} overlaps {range_key} {cidr}"
-                    )
+                    raise ValueError(f"{_space_key(key)} {space} overlaps {range_key} {cidr}")
         for range_key, cidr in kubernetes_ranges.items():
             if ipaddress.IPv4Network(cidr).prefixlen > 24:
                 raise ValueError(f"{range_key} {cidr} is too small (expected /24 or larger)")
@@ -140,3 +138,7 @@ class PlatformConfig(StrictModel):
                         f"gitops tenant '{tenant.name}' names cluster '{cluster}', which is not "
                         f"declared (known: {', '.join(sorted(known))})"
                     )
+
+
+def _space_key(owner: str) -> str:
+    return f"{owner}.addressSpace" if owner == "network.hub" else f"{owner}.network.addressSpace"

@@ -1,0 +1,82 @@
+"""The environment's Key Vault: runtime secrets for workloads and the etcd encryption key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import keyvault, operationalinsights
+
+from components.common import Placement
+from components.monitoring import diagnostic_setting
+from components.network import KEY_VAULT_ZONE, HubNetwork, private_endpoint
+
+KMS_KEY_NAME = "etcd-kms"
+
+
+@dataclass(frozen=True)
+class KeyVaultArgs:
+    placement: Placement
+    hub: HubNetwork
+    workspace: operationalinsights.Workspace
+
+
+class KeyVault(pulumi.ComponentResource):
+    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("platform:keyvault:KeyVault", name, None, opts)
+        placement = args.placement
+        settings = placement.config.key_vault
+        self.vault = keyvault.Vault(
+            f"{name}-vault",
+            vault_name=placement.naming.key_vault,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id=placement.config.tenant_id,
+                sku=keyvault.SkuArgs(family="A", name=settings.sku),
+                # Azure RBAC: access is granted per identity and audited like any role
+                # assignment, instead of vault-local access policies.
+                enable_rbac_authorization=settings.rbac_authorization,
+                # A deleted vault (and the etcd key in it) stays recoverable and cannot
+                # be purged early, even by an administrator.
+                enable_soft_delete=True,
+                soft_delete_retention_in_days=settings.soft_delete_retention_days,
+                enable_purge_protection=True if settings.purge_protection else None,
+                public_network_access="Enabled" if settings.public_network_access else "Disabled",
+                network_acls=keyvault.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+                enabled_for_deployment=False,
+                enabled_for_disk_encryption=False,
+                enabled_for_template_deployment=False,
+            ),
+            tags=placement.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The key that encrypts Kubernetes secrets in etcd (KMS v2). No expiry date: an
+        # expired KMS key makes the API server unable to read secrets; rotate it by adding
+        # a version and running `pulumi up`, which hands the new version to the clusters.
+        self.kms_key = keyvault.Key(
+            f"{name}-kms",
+            key_name=KMS_KEY_NAME,
+            vault_name=self.vault.name,
+            resource_group_name=placement.resource_group_name,
+            properties=keyvault.KeyPropertiesArgs(
+                kty="RSA-HSM" if settings.sku == "premium" else "RSA",
+                key_size=2048,
+                key_ops=["encrypt", "decrypt", "wrapKey", "unwrapKey"],
+                attributes=keyvault.KeyAttributesArgs(enabled=True, exportable=False),
+            ),
+            tags=placement.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        private_endpoint(
+            f"{name}-pe",
+            placement,
+            f"pe-{placement.naming.key_vault}",
+            self.vault.id,
+            "vault",
+            args.hub,
+            KEY_VAULT_ZONE,
+            self,
+        )
+        diagnostic_setting(name, self.vault.id, "keyvault", args.workspace, self)
+        self.register_outputs({"vaultId": self.vault.id, "kmsKeyId": self.kms_key.key_uri_with_version})

@@ -1,0 +1,243 @@
+"""Hub-and-spoke networking: a hub for private endpoints, one spoke VNet per cluster.
+
+Nothing the platform creates is reachable from the internet: the registry and the vault
+are published only as private endpoints in the hub, resolved through private DNS zones
+linked to every VNet, and every subnet carries an NSG (whose default rules deny inbound
+traffic from the internet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import network, privatedns
+
+from components.common import Placement
+
+# One zone per private-link service the platform uses.
+REGISTRY_ZONE = "privatelink.azurecr.io"
+KEY_VAULT_ZONE = "privatelink.vaultcore.azure.net"
+PRIVATE_ZONES = (REGISTRY_ZONE, KEY_VAULT_ZONE)
+
+
+@dataclass(frozen=True)
+class HubNetworkArgs:
+    placement: Placement
+
+
+class HubNetwork(pulumi.ComponentResource):
+    """The hub VNet, its private-endpoint subnet and the private DNS zones."""
+
+    def __init__(self, name: str, args: HubNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("platform:network:HubNetwork", name, None, opts)
+        placement = args.placement
+        hub = placement.config.network.hub
+        group = placement.resource_group_name
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.vnet = network.VirtualNetwork(
+            f"{name}-vnet",
+            virtual_network_name=placement.naming.hub_vnet,
+            resource_group_name=group,
+            location=placement.location,
+            address_space=network.AddressSpaceArgs(address_prefixes=[hub.address_space]),
+            tags=placement.tags,
+            opts=child,
+        )
+        endpoints_nsg = _nsg(f"{name}-endpoints", placement, f"nsg-{placement.naming.hub_vnet}-pe", self)
+        self.endpoints_subnet = network.Subnet(
+            f"{name}-endpoints",
+            subnet_name="snet-private-endpoints",
+            virtual_network_name=self.vnet.name,
+            resource_group_name=group,
+            address_prefix=hub.private_endpoints_subnet,
+            network_security_group=network.NetworkSecurityGroupArgs(id=endpoints_nsg.id),
+            # Enabled: NSG rules also apply to private endpoints, not only to NICs.
+            private_endpoint_network_policies="Enabled",
+            # No implicit outbound internet for anything placed here.
+            default_outbound_access=False,
+            opts=child,
+        )
+        self.zones: dict[str, privatedns.PrivateZone] = {}
+        for zone in PRIVATE_ZONES:
+            self.zones[zone] = privatedns.PrivateZone(
+                f"{name}-{zone.split('.')[1]}-zone",
+                private_zone_name=zone,
+                resource_group_name=group,
+                location="global",
+                tags=placement.tags,
+                opts=child,
+            )
+        link_zones(name, placement, self.zones, self.vnet, placement.naming.hub_vnet, self)
+        self.register_outputs({"vnetId": self.vnet.id, "endpointsSubnetId": self.endpoints_subnet.id})
+
+
+@dataclass(frozen=True)
+class SpokeNetworkArgs:
+    placement: Placement
+    cluster_name: str
+    location: str
+    address_space: str
+    nodes_subnet: str
+    api_server_subnet: str
+    hub: HubNetwork
+
+
+class SpokeNetwork(pulumi.ComponentResource):
+    """A cluster's VNet: node and API-server subnets, peered with the hub."""
+
+    def __init__(self, name: str, args: SpokeNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("platform:network:SpokeNetwork", name, None, opts)
+        placement = args.placement
+        group = placement.resource_group_name
+        vnet_name = placement.naming.spoke_vnet(args.cluster_name)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.vnet = network.VirtualNetwork(
+            f"{name}-vnet",
+            virtual_network_name=vnet_name,
+            resource_group_name=group,
+            location=args.location,
+            address_space=network.AddressSpaceArgs(address_prefixes=[args.address_space]),
+            tags=placement.tags,
+            opts=child,
+        )
+        nodes_nsg = _nsg(f"{name}-nodes", placement, f"nsg-{vnet_name}-nodes", self, args.location)
+        self.nodes_subnet = network.Subnet(
+            f"{name}-nodes",
+            subnet_name="snet-nodes",
+            virtual_network_name=self.vnet.name,
+            resource_group_name=group,
+            address_prefix=args.nodes_subnet,
+            network_security_group=network.NetworkSecurityGroupArgs(id=nodes_nsg.id),
+            opts=child,
+        )
+        api_nsg = _nsg(f"{name}-apiserver", placement, f"nsg-{vnet_name}-apiserver", self, args.location)
+        self.api_server_subnet = network.Subnet(
+            f"{name}-apiserver",
+            subnet_name="snet-apiserver",
+            virtual_network_name=self.vnet.name,
+            resource_group_name=group,
+            address_prefix=args.api_server_subnet,
+            network_security_group=network.NetworkSecurityGroupArgs(id=api_nsg.id),
+            # API server VNet integration projects the control plane into this subnet.
+            delegations=[
+                network.DelegationArgs(
+                    name="aks-apiserver",
+                    service_name="Microsoft.ContainerService/managedClusters",
+                )
+            ],
+            default_outbound_access=False,
+            opts=child,
+        )
+        # Peering in both directions; no gateway transit, so the spokes stay isolated
+        # from each other and reach only the hub's endpoints.
+        network.VirtualNetworkPeering(
+            f"{name}-to-hub",
+            virtual_network_peering_name=f"{vnet_name}-to-hub",
+            virtual_network_name=self.vnet.name,
+            resource_group_name=group,
+            remote_virtual_network=network.SubResourceArgs(id=args.hub.vnet.id),
+            allow_virtual_network_access=True,
+            allow_forwarded_traffic=False,
+            opts=child,
+        )
+        network.VirtualNetworkPeering(
+            f"{name}-from-hub",
+            virtual_network_peering_name=f"hub-to-{vnet_name}",
+            virtual_network_name=args.hub.vnet.name,
+            resource_group_name=group,
+            remote_virtual_network=network.SubResourceArgs(id=self.vnet.id),
+            allow_virtual_network_access=True,
+            allow_forwarded_traffic=False,
+            opts=child,
+        )
+        link_zones(name, placement, args.hub.zones, self.vnet, vnet_name, self)
+        self.register_outputs(
+            {"vnetId": self.vnet.id, "nodesSubnetId": self.nodes_subnet.id,
+             "apiServerSubnetId": self.api_server_subnet.id}
+        )
+
+
+def link_zones(
+    name: str,
+    placement: Placement,
+    zones: dict[str, privatedns.PrivateZone],
+    vnet: network.VirtualNetwork,
+    vnet_name: str,
+    parent: pulumi.Resource,
+) -> None:
+    for zone_name, zone in zones.items():
+        privatedns.VirtualNetworkLink(
+            f"{name}-{zone_name.split('.')[1]}-link",
+            virtual_network_link_name=f"link-{vnet_name}",
+            private_zone_name=zone.name,
+            resource_group_name=placement.resource_group_name,
+            location="global",
+            virtual_network=privatedns.SubResourceArgs(id=vnet.id),
+            # Records come only from private endpoint zone groups, never from VM auto-registration.
+            registration_enabled=False,
+            tags=placement.tags,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+
+
+def private_endpoint(
+    name: str,
+    placement: Placement,
+    endpoint_name: str,
+    target_id: pulumi.Input[str],
+    group_id: str,
+    hub: HubNetwork,
+    zone: str,
+    parent: pulumi.Resource,
+) -> network.PrivateEndpoint:
+    """Publishes a PaaS resource inside the hub and registers its name in the private zone."""
+    child = pulumi.ResourceOptions(parent=parent)
+    endpoint = network.PrivateEndpoint(
+        name,
+        private_endpoint_name=endpoint_name,
+        resource_group_name=placement.resource_group_name,
+        location=placement.location,
+        subnet=network.SubnetArgs(id=hub.endpoints_subnet.id),
+        private_link_service_connections=[
+            network.PrivateLinkServiceConnectionArgs(
+                name=endpoint_name,
+                private_link_service_id=target_id,
+                group_ids=[group_id],
+            )
+        ],
+        tags=placement.tags,
+        opts=child,
+    )
+    network.PrivateDnsZoneGroup(
+        f"{name}-dns",
+        private_dns_zone_group_name="default",
+        private_endpoint_name=endpoint.name,
+        resource_group_name=placement.resource_group_name,
+        private_dns_zone_configs=[
+            network.PrivateDnsZoneConfigArgs(name=zone, private_dns_zone_id=hub.zones[zone].id)
+        ],
+        opts=child,
+    )
+    return endpoint
+
+
+def _nsg(
+    name: str,
+    placement: Placement,
+    nsg_name: str,
+    parent: pulumi.Resource,
+    location: str | None = None,
+) -> network.NetworkSecurityGroup:
+    # No custom rules: Azure's defaults allow VNet and load-balancer probes and deny the
+    # internet. A rule that opens a port is a reviewed change to this module.
+    return network.NetworkSecurityGroup(
+        f"{name}-nsg",
+        network_security_group_name=nsg_name,
+        resource_group_name=placement.resource_group_name,
+        location=location or placement.location,
+        tags=placement.tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

@@ -1,0 +1,133 @@
+"""One environment's platform: wires every component from a validated PlatformConfig."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native as azure_native
+from pulumi_azure_native import resources
+
+from components.aks import AksCluster, AksClusterArgs
+from components.common import Placement
+from components.config import PlatformConfig
+from components.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.keyvault import KeyVault, KeyVaultArgs
+from components.monitoring import Monitoring, MonitoringArgs
+from components.naming import Naming
+from components.network import HubNetwork, HubNetworkArgs, SpokeNetwork, SpokeNetworkArgs
+from components.registry import Registry, RegistryArgs
+
+# Service account that tenant workloads use to reach Key Vault (rendered into gitops/).
+WORKLOAD_SERVICE_ACCOUNT = "workload"
+
+
+@dataclass(frozen=True)
+class PlatformArgs:
+    config: PlatformConfig
+
+
+class Platform(pulumi.ComponentResource):
+    def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None):
+        config = args.config
+        # An explicit provider pins every resource to the configured subscription and
+        # tenant, whatever `az account show` happens to say on the deploying machine.
+        provider = azure_native.Provider(
+            f"{name}-azure",
+            subscription_id=config.subscription_id,
+            tenant_id=config.tenant_id,
+            location=config.location,
+        )
+        super().__init__(
+            "platform:platform:Platform",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider])),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        naming = Naming.for_config(config)
+        tags = {
+            "environment": config.environment,
+            "managed-by": "pulumi",
+            "platform": "aks-platform",
+        }
+        group = resources.ResourceGroup(
+            f"{name}-rg",
+            resource_group_name=naming.resource_group,
+            location=config.location,
+            tags=tags,
+            opts=child,
+        )
+        placement = Placement(config, naming, group.name, group.id, tags)
+
+        self.monitoring = Monitoring(f"{name}-monitoring", MonitoringArgs(placement), child)
+        workspace = self.monitoring.workspace
+        self.hub = HubNetwork(f"{name}-hub", HubNetworkArgs(placement), child)
+        self.key_vault = KeyVault(
+            f"{name}-keyvault", KeyVaultArgs(placement, self.hub, workspace), child
+        )
+        self.registry = Registry(
+            f"{name}-registry", RegistryArgs(placement, self.hub, workspace), child
+        )
+
+        self.clusters: dict[str, AksCluster] = {}
+        for cluster in config.clusters:
+            subnets = cluster.network.resolved_subnets
+            spoke = SpokeNetwork(
+                f"{cluster.name}-network",
+                SpokeNetworkArgs(
+                    placement=placement,
+                    cluster_name=cluster.name,
+                    location=config.cluster_location(cluster),
+                    address_space=cluster.network.address_space,
+                    nodes_subnet=subnets.nodes,
+                    api_server_subnet=subnets.api_server,
+                    hub=self.hub,
+                ),
+                child,
+            )
+            self.clusters[cluster.name] = AksCluster(
+                cluster.name,
+                AksClusterArgs(
+                    placement=placement,
+                    cluster=cluster,
+                    network=spoke,
+                    workspace=workspace,
+                    registry_id=self.registry.registry.id,
+                    vault=self.key_vault.vault,
+                    kms_key=self.key_vault.kms_key,
+                ),
+                child,
+            )
+
+        issuers = {name: aks.oidc_issuer_url for name, aks in self.clusters.items()}
+        self.workload_identities: dict[str, WorkloadIdentity] = {}
+        for tenant in config.gitops.tenants:
+            if not tenant.key_vault:
+                continue
+            hosts = tenant.clusters or list(issuers)
+            self.workload_identities[tenant.name] = WorkloadIdentity(
+                f"tenant-{tenant.name}",
+                WorkloadIdentityArgs(
+                    placement=placement,
+                    tenant=tenant.name,
+                    service_account=WORKLOAD_SERVICE_ACCOUNT,
+                    issuers={host: issuers[host] for host in hosts if host in issuers},
+                    vault_id=self.key_vault.vault.id,
+                ),
+                child,
+            )
+
+        self.outputs = {
+            "resourceGroup": group.name,
+            "registryLoginServer": self.registry.login_server,
+            "keyVaultName": self.key_vault.vault.name,
+            "clusters": {
+                name: {"id": aks.cluster.id, "oidcIssuerUrl": aks.oidc_issuer_url}
+                for name, aks in self.clusters.items()
+            },
+            "workloadIdentityClientIds": {
+                name: identity.client_id for name, identity in self.workload_identities.items()
+            },
+        }
+        self.register_outputs(self.outputs)

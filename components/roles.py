@@ -1,0 +1,45 @@
+"""Azure built-in role definition GUIDs the platform assigns (identical in every tenant)."""
+
+from __future__ import annotations
+
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+MANAGED_IDENTITY_OPERATOR = "f1a07417-d97a-45cb-824c-7a7467783830"
+KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
+KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
+KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+ARC_KUBERNETES_CLUSTER_ADMIN = "8393591c-06b9-48a2-a542-1bd6b377f6a2"
+RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+SECURITY_ADMIN = "fb1c8493-542b-48eb-b624-b4c8fea62acd"
+RESOURCE_POLICY_CONTRIBUTOR = "36243c78-bf99-498c-9df9-86d9f8d28608"
+# Never granted to automation identities; the policy pack rejects them.
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+
+NAMES = {
+    ACR_PULL: "AcrPull",
+    CONTRIBUTOR: "Contributor",
+    READER: "Reader",
+    NETWORK_CONTRIBUTOR: "Network Contributor",
+    MANAGED_IDENTITY_OPERATOR: "Managed Identity Operator",
+    KEY_VAULT_CRYPTO_USER: "Key Vault Crypto User",
+    KEY_VAULT_CONTRIBUTOR: "Key Vault Contributor",
+    KEY_VAULT_SECRETS_USER: "Key Vault Secrets User",
+    AKS_RBAC_CLUSTER_ADMIN: "Azure Kubernetes Service RBAC Cluster Admin",
+    ARC_KUBERNETES_CLUSTER_ADMIN: "Azure Arc Kubernetes Cluster Admin",
+    RBAC_ADMINISTRATOR: "Role Based Access Control Administrator",
+    SECURITY_ADMIN: "Security Admin",
+    RESOURCE_POLICY_CONTRIBUTOR: "Resource Policy Contributor",
+    OWNER: "Owner",
+    USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
+}
+
+
+def definition_id(subscription_id: str, role: str) -> str:
+    return (
+        f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/"
+        f"roleDefinitions/{role}"
+    )
