@@ -61,7 +61,9 @@ ARM_TYPES: dict[str, ArmType] = {
         "Microsoft.ContainerRegistry/registries/replications", ("registryName", "replicationName")
     ),
     "azure-native:keyvault:Vault": ArmType("Microsoft.KeyVault/vaults", ("vaultName",)),
-    "azure-native:keyvault:Key": ArmType("Microsoft.KeyVault/vaults/keys", ("vaultName", "keyName")),
+    "azure-native:keyvault:Key": ArmType(
+        "Microsoft.KeyVault/vaults/keys", ("vaultName", "keyName")
+    ),
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", ("resourceName",)
     ),
@@ -89,28 +91,34 @@ ARM_TYPES: dict[str, ArmType] = {
         "Microsoft.Insights/dataCollectionRules", ("dataCollectionRuleName",)
     ),
     "azure-native:monitor:DataCollectionRuleAssociation": ArmType(
-        "Microsoft.Insights/dataCollectionRuleAssociations", ("associationName",), "extension",
+        "Microsoft.Insights/dataCollectionRuleAssociations",
+        ("associationName",),
+        "extension",
         "resourceUri",
     ),
     "azure-native:kubernetesconfiguration:Extension": ArmType(
         "Microsoft.KubernetesConfiguration/extensions", ("extensionName",), "extension"
     ),
     "azure-native:kubernetesconfiguration:FluxConfiguration": ArmType(
-        "Microsoft.KubernetesConfiguration/fluxConfigurations", ("fluxConfigurationName",),
+        "Microsoft.KubernetesConfiguration/fluxConfigurations",
+        ("fluxConfigurationName",),
         "extension",
     ),
     "azure-native:security:Pricing": ArmType(
         "Microsoft.Security/pricings", ("pricingName",), "extension", "scopeId"
     ),
     "azure-native:securityinsights:SentinelOnboardingState": ArmType(
-        "Microsoft.SecurityInsights/onboardingStates", ("sentinelOnboardingStateName",),
+        "Microsoft.SecurityInsights/onboardingStates",
+        ("sentinelOnboardingStateName",),
         "extension",
     ),
     "azure-native:kubernetes:ConnectedCluster": ArmType(
         "Microsoft.Kubernetes/connectedClusters", ("clusterName",)
     ),
     "azure-native:hybridcontainerservice:ProvisionedClusterInstance": ArmType(
-        "Microsoft.HybridContainerService/provisionedClusterInstances", ("name",), "extension",
+        "Microsoft.HybridContainerService/provisionedClusterInstances",
+        ("name",),
+        "extension",
         "connectedClusterResourceUri",
     ),
 }

@@ -107,19 +107,49 @@ class ClusterIdentity(pulumi.ComponentResource):
         )
         cp_principal = self.control_plane.principal_id
         # The control plane attaches the kubelet identity to the node VMs.
-        assign_role(f"{name}-cp-identity-operator", placement, self.kubelet.id,
-                    roles.MANAGED_IDENTITY_OPERATOR, cp_principal, self)
+        assign_role(
+            f"{name}-cp-identity-operator",
+            placement,
+            self.kubelet.id,
+            roles.MANAGED_IDENTITY_OPERATOR,
+            cp_principal,
+            self,
+        )
         # Joins nodes and the API server to the spoke subnets; nothing wider than the spoke.
-        assign_role(f"{name}-cp-network", placement, args.vnet_id,
-                    roles.NETWORK_CONTRIBUTOR, cp_principal, self)
+        assign_role(
+            f"{name}-cp-network",
+            placement,
+            args.vnet_id,
+            roles.NETWORK_CONTRIBUTOR,
+            cp_principal,
+            self,
+        )
         # KMS: wrap and unwrap the etcd data keys, and reach the private vault.
-        assign_role(f"{name}-cp-kms-crypto", placement, args.vault_id,
-                    roles.KEY_VAULT_CRYPTO_USER, cp_principal, self)
-        assign_role(f"{name}-cp-kms-private", placement, args.vault_id,
-                    roles.KEY_VAULT_CONTRIBUTOR, cp_principal, self)
+        assign_role(
+            f"{name}-cp-kms-crypto",
+            placement,
+            args.vault_id,
+            roles.KEY_VAULT_CRYPTO_USER,
+            cp_principal,
+            self,
+        )
+        assign_role(
+            f"{name}-cp-kms-private",
+            placement,
+            args.vault_id,
+            roles.KEY_VAULT_CONTRIBUTOR,
+            cp_principal,
+            self,
+        )
         # Nodes pull images with their own identity: no image pull secrets anywhere.
-        self.acr_pull = assign_role(f"{name}-kubelet-acrpull", placement, args.registry_id,
-                                    roles.ACR_PULL, self.kubelet.principal_id, self)
+        self.acr_pull = assign_role(
+            f"{name}-kubelet-acrpull",
+            placement,
+            args.registry_id,
+            roles.ACR_PULL,
+            self.kubelet.principal_id,
+            self,
+        )
         self.register_outputs(
             {"controlPlaneId": self.control_plane.id, "kubeletId": self.kubelet.id}
         )
@@ -150,7 +180,13 @@ class WorkloadIdentity(pulumi.ComponentResource):
         for cluster, issuer in sorted(args.issuers.items()):
             federate(f"{name}-{cluster}", placement, self.identity, cluster, issuer, subject, self)
         # Read secrets at run time through the CSI driver; never write or manage them.
-        assign_role(f"{name}-secrets-user", placement, args.vault_id,
-                    roles.KEY_VAULT_SECRETS_USER, self.identity.principal_id, self)
+        assign_role(
+            f"{name}-secrets-user",
+            placement,
+            args.vault_id,
+            roles.KEY_VAULT_SECRETS_USER,
+            self.identity.principal_id,
+            self,
+        )
         self.client_id = self.identity.client_id
         self.register_outputs({"clientId": self.client_id})

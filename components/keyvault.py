@@ -43,7 +43,9 @@ class KeyVault(pulumi.ComponentResource):
                 soft_delete_retention_in_days=settings.soft_delete_retention_days,
                 enable_purge_protection=True if settings.purge_protection else None,
                 public_network_access="Enabled" if settings.public_network_access else "Disabled",
-                network_acls=keyvault.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+                network_acls=keyvault.NetworkRuleSetArgs(
+                    default_action="Deny", bypass="AzureServices"
+                ),
                 enabled_for_deployment=False,
                 enabled_for_disk_encryption=False,
                 enabled_for_template_deployment=False,
@@ -79,4 +81,6 @@ class KeyVault(pulumi.ComponentResource):
             self,
         )
         diagnostic_setting(name, self.vault.id, "keyvault", args.workspace, self)
-        self.register_outputs({"vaultId": self.vault.id, "kmsKeyId": self.kms_key.key_uri_with_version})
+        self.register_outputs(
+            {"vaultId": self.vault.id, "kmsKeyId": self.kms_key.key_uri_with_version}
+        )

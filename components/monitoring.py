@@ -77,7 +77,9 @@ def diagnostic_setting(
 ) -> monitor.DiagnosticSetting:
     """Sends a resource's logs and metrics to the workspace (resource-specific tables)."""
     if kind == "aks":
-        logs = [monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in AKS_LOG_CATEGORIES]
+        logs = [
+            monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in AKS_LOG_CATEGORIES
+        ]
     else:
         logs = [monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)]
     return monitor.DiagnosticSetting(

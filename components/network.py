@@ -45,7 +45,9 @@ class HubNetwork(pulumi.ComponentResource):
             tags=placement.tags,
             opts=child,
         )
-        endpoints_nsg = _nsg(f"{name}-endpoints", placement, f"nsg-{placement.naming.hub_vnet}-pe", self)
+        endpoints_nsg = _nsg(
+            f"{name}-endpoints", placement, f"nsg-{placement.naming.hub_vnet}-pe", self
+        )
         self.endpoints_subnet = network.Subnet(
             f"{name}-endpoints",
             subnet_name="snet-private-endpoints",
@@ -70,7 +72,9 @@ class HubNetwork(pulumi.ComponentResource):
                 opts=child,
             )
         link_zones(name, placement, self.zones, self.vnet, placement.naming.hub_vnet, self)
-        self.register_outputs({"vnetId": self.vnet.id, "endpointsSubnetId": self.endpoints_subnet.id})
+        self.register_outputs(
+            {"vnetId": self.vnet.id, "endpointsSubnetId": self.endpoints_subnet.id}
+        )
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,9 @@ class SpokeNetworkArgs:
 class SpokeNetwork(pulumi.ComponentResource):
     """A cluster's VNet: node and API-server subnets, peered with the hub."""
 
-    def __init__(self, name: str, args: SpokeNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: SpokeNetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("platform:network:SpokeNetwork", name, None, opts)
         placement = args.placement
         group = placement.resource_group_name
@@ -113,7 +119,9 @@ class SpokeNetwork(pulumi.ComponentResource):
             network_security_group=network.NetworkSecurityGroupArgs(id=nodes_nsg.id),
             opts=child,
         )
-        api_nsg = _nsg(f"{name}-apiserver", placement, f"nsg-{vnet_name}-apiserver", self, args.location)
+        api_nsg = _nsg(
+            f"{name}-apiserver", placement, f"nsg-{vnet_name}-apiserver", self, args.location
+        )
         self.api_server_subnet = network.Subnet(
             f"{name}-apiserver",
             subnet_name="snet-apiserver",
@@ -155,8 +163,11 @@ class SpokeNetwork(pulumi.ComponentResource):
         )
         link_zones(name, placement, args.hub.zones, self.vnet, vnet_name, self)
         self.register_outputs(
-            {"vnetId": self.vnet.id, "nodesSubnetId": self.nodes_subnet.id,
-             "apiServerSubnetId": self.api_server_subnet.id}
+            {
+                "vnetId": self.vnet.id,
+                "nodesSubnetId": self.nodes_subnet.id,
+                "apiServerSubnetId": self.api_server_subnet.id,
+            }
         )
 
 

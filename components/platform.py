@@ -9,8 +9,10 @@ import pulumi_azure_native as azure_native
 from pulumi_azure_native import resources
 
 from components.aks import AksCluster, AksClusterArgs
+from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
 from components.config import PlatformConfig
+from components.github import GitHubDelivery, GitHubDeliveryArgs
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -100,6 +102,11 @@ class Platform(pulumi.ComponentResource):
                 child,
             )
 
+        self.arc_clusters: dict[str, ArcCluster] = {
+            arc.name: ArcCluster(f"{arc.name}", ArcClusterArgs(placement, arc, workspace), child)
+            for arc in config.arc_clusters
+        }
+
         issuers = {name: aks.oidc_issuer_url for name, aks in self.clusters.items()}
         self.workload_identities: dict[str, WorkloadIdentity] = {}
         for tenant in config.gitops.tenants:
@@ -118,6 +125,8 @@ class Platform(pulumi.ComponentResource):
                 child,
             )
 
+        self.delivery = GitHubDelivery(f"{name}-github", GitHubDeliveryArgs(placement), child)
+
         self.outputs = {
             "resourceGroup": group.name,
             "registryLoginServer": self.registry.login_server,
@@ -126,6 +135,9 @@ class Platform(pulumi.ComponentResource):
                 name: {"id": aks.cluster.id, "oidcIssuerUrl": aks.oidc_issuer_url}
                 for name, aks in self.clusters.items()
             },
+            "arcClusters": {name: arc.connected.id for name, arc in self.arc_clusters.items()},
+            "githubDeployClientId": self.delivery.deploy.client_id,
+            "githubPreviewClientId": self.delivery.preview.client_id,
             "workloadIdentityClientIds": {
                 name: identity.client_id for name, identity in self.workload_identities.items()
             },

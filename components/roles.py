@@ -40,6 +40,5 @@ NAMES = {
 
 def definition_id(subscription_id: str, role: str) -> str:
     return (
-        f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/"
-        f"roleDefinitions/{role}"
+        f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{role}"
     )

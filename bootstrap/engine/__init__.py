@@ -1,5 +1,5 @@
 """The offline engine: the Pulumi program under recording mocks (see runner.run_stack)."""
 
-from .runner import StackRun, run_stack
+from .runner import PROJECT, StackRun, run_stack
 
-__all__ = ["StackRun", "run_stack"]
+__all__ = ["PROJECT", "StackRun", "run_stack"]

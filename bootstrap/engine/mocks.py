@@ -67,8 +67,10 @@ def _cluster(mocks: PlatformMocks, key: str, inputs: dict, _: str) -> dict[str, 
     identity = dict(inputs.get("identity") or {})
     # Inputs list the identity IDs; Azure answers with a map of ID -> principal details.
     identity["userAssignedIdentities"] = {
-        identity_id: {"principalId": stable_guid(identity_id, "principal"),
-                      "clientId": stable_guid(identity_id, "client")}
+        identity_id: {
+            "principalId": stable_guid(identity_id, "principal"),
+            "clientId": stable_guid(identity_id, "client"),
+        }
         for identity_id in identity.get("userAssignedIdentities") or []
     }
     return {

@@ -55,9 +55,7 @@ def run_stack(
     """Executes the program for one stack and returns the recorded resource graph."""
     # Each stack gets a fresh context: the SDK keeps its root resource and config in
     # context variables, so stacks cannot leak into each other.
-    return contextvars.Context().run(
-        _run, stack, raw_config, subscription_id, tenant_id, program
-    )
+    return contextvars.Context().run(_run, stack, raw_config, subscription_id, tenant_id, program)
 
 
 def _run(

@@ -166,18 +166,21 @@ class AksCluster(pulumi.ComponentResource):
                 depends_on=[self.identity],
             ),
         )
-        maintenance_schedules(
-            name, cluster, placement.resource_group_name, self.cluster.name, self
-        )
+        maintenance_schedules(name, cluster, placement.resource_group_name, self.cluster.name, self)
         for group in cluster.admin_group_object_ids:
-            assign_role(f"{name}-admins-{group[:8]}", placement, self.cluster.id,
-                        roles.AKS_RBAC_CLUSTER_ADMIN, group, self, principal_type="Group")
+            assign_role(
+                f"{name}-admins-{group[:8]}",
+                placement,
+                self.cluster.id,
+                roles.AKS_RBAC_CLUSTER_ADMIN,
+                group,
+                self,
+                principal_type="Group",
+            )
         diagnostic_setting(name, self.cluster.id, "aks", args.workspace, self)
         if cluster.container_insights:
             container_insights(name, placement, self.cluster.id, location, args.workspace, self)
         self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(
             lambda profile: profile.issuer_url if profile else None
         )
-        self.register_outputs(
-            {"clusterId": self.cluster.id, "oidcIssuerUrl": self.oidc_issuer_url}
-        )
+        self.register_outputs({"clusterId": self.cluster.id, "oidcIssuerUrl": self.oidc_issuer_url})

@@ -42,9 +42,7 @@ class ArcClusterConfig(StrictModel):
     location: AzureRegion | None = None
     kubernetes_version: KubernetesMinor = "1.32"
     # For connected clusters: what runs underneath, as Arc reports it.
-    distribution: Literal["aks_management", "eks", "gke", "k3s", "openshift", "generic"] = (
-        "generic"
-    )
+    distribution: Literal["aks_management", "eks", "gke", "k3s", "openshift", "generic"] = "generic"
     infrastructure: Literal["azure_stack_hci", "aws", "gcp", "generic"] = "generic"
     admin_group_object_ids: list[Guid] = Field(default_factory=list)
     azure_local: AzureLocalConfig | None = None
@@ -52,8 +50,9 @@ class ArcClusterConfig(StrictModel):
     @model_validator(mode="after")
     def _kind_settings(self) -> ArcClusterConfig:
         if self.kind == "azureLocal" and self.azure_local is None:
-            raise ValueError("kind azureLocal needs an azureLocal section (customLocationId, "
-                             "logicalNetworkId)")
+            raise ValueError(
+                "kind azureLocal needs an azureLocal section (customLocationId, logicalNetworkId)"
+            )
         if self.kind == "connected" and self.azure_local is not None:
             raise ValueError("azureLocal settings apply only to kind azureLocal")
         if self.kind == "azureLocal":

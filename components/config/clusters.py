@@ -70,9 +70,7 @@ class NodePoolConfig(StrictModel):
     @model_validator(mode="after")
     def _counts(self) -> NodePoolConfig:
         if self.min_count > self.max_count:
-            raise ValueError(
-                f"minCount {self.min_count} is greater than maxCount {self.max_count}"
-            )
+            raise ValueError(f"minCount {self.min_count} is greater than maxCount {self.max_count}")
         return self
 
 
@@ -146,18 +144,25 @@ class ClusterConfig(StrictModel):
     @model_validator(mode="after")
     def _valid_combinations(self) -> ClusterConfig:
         if self.workload_identity and not self.oidc_issuer:
-            raise ValueError("workloadIdentity needs oidcIssuer: true (tokens are federated "
-                             "through the cluster's OIDC issuer)")
+            raise ValueError(
+                "workloadIdentity needs oidcIssuer: true (tokens are federated "
+                "through the cluster's OIDC issuer)"
+            )
         if self.api_server.private and self.api_server.authorized_ip_ranges:
-            raise ValueError("apiServer.authorizedIpRanges applies only to a public API "
-                             "server; a private one (apiServer.private: true) has no public "
-                             "endpoint to restrict")
+            raise ValueError(
+                "apiServer.authorizedIpRanges applies only to a public API "
+                "server; a private one (apiServer.private: true) has no public "
+                "endpoint to restrict"
+            )
         if self.system_pool.min_count < 1:
-            raise ValueError("systemPool.minCount must be at least 1 (CoreDNS and the "
-                             "metrics server run there)")
+            raise ValueError(
+                "systemPool.minCount must be at least 1 (CoreDNS and the metrics server run there)"
+            )
         if self.system_pool.taints:
-            raise ValueError("systemPool.taints is fixed to CriticalAddonsOnly=true:NoSchedule "
-                             "by the platform; remove it")
+            raise ValueError(
+                "systemPool.taints is fixed to CriticalAddonsOnly=true:NoSchedule "
+                "by the platform; remove it"
+            )
         pool_names = [self.system_pool.name, *(pool.name for pool in self.user_pools)]
         duplicates = sorted({name for name in pool_names if pool_names.count(name) > 1})
         if duplicates:

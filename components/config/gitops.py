@@ -65,8 +65,10 @@ class GitOpsConfig(StrictModel):
     def _auth_settings(self) -> GitOpsConfig:
         if self.auth == "sshKey":
             if not self.ssh_key_secret_name or not _SECRET_NAME.match(self.ssh_key_secret_name):
-                raise ValueError("auth sshKey needs sshKeySecretName: the Key Vault secret that "
-                                 "holds the deploy key")
+                raise ValueError(
+                    "auth sshKey needs sshKeySecretName: the Key Vault secret that "
+                    "holds the deploy key"
+                )
             if self.repo_url is None or not self.repo_url.startswith("ssh://"):
                 raise ValueError("auth sshKey needs an ssh:// repoUrl")
         elif self.ssh_key_secret_name is not None:

@@ -7,6 +7,7 @@ hand, the line of the offending key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -54,13 +55,15 @@ def read_stack_document(path: Path) -> CommentedMap:
         if key not in _STACK_FILE_KEYS:
             raise ConfigError(
                 shown,
-                f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(_STACK_FILE_KEYS))})",
+                f"unknown top-level key '{key}' "
+                f"(expected one of: {', '.join(sorted(_STACK_FILE_KEYS))})",
                 _key_line(document, key),
             )
     config = document.get("config")
     if not isinstance(config, CommentedMap):
-        raise ConfigError(shown, "'config' must be a mapping of namespaced keys",
-                          _key_line(document, "config"))
+        raise ConfigError(
+            shown, "'config' must be a mapping of namespaced keys", _key_line(document, "config")
+        )
     return document
 
 
@@ -78,7 +81,7 @@ def load_stack_file(path: Path, stack: str | None = None) -> PlatformConfig:
                 _key_line(config, key),
             )
         if namespace == NAMESPACE:
-            values[name] = _plain(value)
+            values[name] = plain_values(value)
     return validate(values, path, stack or stack_name_of(path), document)
 
 
@@ -100,8 +103,9 @@ def validate(
         config = PlatformConfig.model_validate(dict(values))
     except ValidationError as error:
         loc, sentence = describe(error, PlatformConfig)
-        raise ConfigError(_display(path), f"{key_path(loc)}: {sentence}",
-                          _line_of(document, loc)) from None
+        raise ConfigError(
+            _display(path), f"{key_path(loc)}: {sentence}", _line_of(document, loc)
+        ) from None
     if stack is not None and config.environment != stack:
         raise ConfigError(
             _display(path),
@@ -148,12 +152,12 @@ def _from_engine(value: Any) -> Any:
         return value
 
 
-def _plain(value: Any) -> Any:
+def plain_values(value: Any) -> Any:
     """ruamel's commented containers (and its scalar subclasses) as plain Python values."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_values(v) for k, v in value.items()}
     if isinstance(value, Sequence) and not isinstance(value, str):
-        return [_plain(v) for v in value]
+        return [plain_values(v) for v in value]
     if isinstance(value, bool) or value is None:
         return value
     for kind in (int, float, str):
@@ -181,10 +185,8 @@ def _line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | N
             line = _key_line(node, key) or line
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-            try:
+            with contextlib.suppress(KeyError, AttributeError):
                 line = node.lc.item(key)[0] + 1
-            except (KeyError, AttributeError):
-                pass
             node = node[key]
         else:
             break

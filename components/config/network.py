@@ -26,7 +26,9 @@ class HubConfig(StrictModel):
     @model_validator(mode="after")
     def _room_for_endpoints(self) -> HubConfig:
         if ipaddress.IPv4Network(self.address_space).prefixlen > 26:
-            raise ValueError(f"addressSpace {self.address_space} is too small (expected /26 or larger)")
+            raise ValueError(
+                f"addressSpace {self.address_space} is too small (expected /26 or larger)"
+            )
         return self
 
 
@@ -51,9 +53,7 @@ class NetworkConfig(StrictModel):
         service = ipaddress.IPv4Network(self.service_cidr)
         address = ipaddress.IPv4Address(self.dns_service_ip)
         if address not in service:
-            raise ValueError(
-                f"dnsServiceIp {address} must lie inside serviceCidr {service}"
-            )
+            raise ValueError(f"dnsServiceIp {address} must lie inside serviceCidr {service}")
         if address in (service.network_address, service.network_address + 1):
             raise ValueError(
                 f"dnsServiceIp {address} must not be the first or second address of {service}"
@@ -121,4 +121,3 @@ def derive_subnets(address_space: str) -> SubnetsConfig:
     lower, upper = space.subnets(prefixlen_diff=1)
     api_server = next(upper.subnets(new_prefix=28))
     return SubnetsConfig(nodes=str(lower), api_server=str(api_server))
-

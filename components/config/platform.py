@@ -115,7 +115,8 @@ class PlatformConfig(StrictModel):
             for second_key, second in spaces[index + 1 :]:
                 if networks_overlap(first, second):
                     raise ValueError(
-                        f"{_space_key(first_key)} {first} overlaps {_space_key(second_key)} {second}"
+                        f"{_space_key(first_key)} {first} overlaps "
+                        f"{_space_key(second_key)} {second}"
                     )
         kubernetes_ranges = {
             "network.podCidr": self.network.pod_cidr,

@@ -1,0 +1,175 @@
+"""`bootstrap plan [ENV...]`: the offline engine, the policy pack and the GitOps check.
+
+Every stack is validated before anything runs, so bad input never leaves half the
+environments planned; reports are written only once every stack has been evaluated.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bootstrap.errors import BadInput
+from bootstrap.stacks import DEFAULT_STACK_DIR
+
+DESCRIPTION = (
+    "Run the Pulumi program of each stack offline (no cloud account, no Pulumi CLI), judge "
+    "the result with the policy pack and check that gitops/ matches the config."
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("plan", help="offline plan + policies", description=DESCRIPTION)
+    parser.add_argument("envs", nargs="*", metavar="ENV", help="stacks to plan (default: all)")
+    parser.add_argument(
+        "--stack-dir",
+        type=Path,
+        default=DEFAULT_STACK_DIR,
+        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        dest="json_path",
+        metavar="F",
+        help="plan file; with several stacks a folder of <stack>.json",
+    )
+    parser.add_argument("--sarif", type=Path, metavar="F", help="SARIF 2.1.0 report")
+    parser.add_argument("--markdown", type=Path, metavar="F", help="Markdown report (PR comment)")
+    parser.add_argument(
+        "--gitops-dir",
+        type=Path,
+        default=Path("gitops"),
+        help="rendered GitOps tree to compare with the config (default: gitops/)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bootstrap import stacks
+
+    console = Console()
+    names = stacks.select(args.stack_dir, args.envs)
+    if args.json_path is not None and len(names) > 1 and args.json_path.is_file():
+        raise BadInput(f"{args.json_path}: several stacks need a folder for --json, not a file")
+    # Validate everything first: a bad stack stops the run before any engine work.
+    loaded = [stacks.load(args.stack_dir, name) for name in names]
+    contexts = _policy_contexts(loaded)
+    _check_shared_subscriptions(loaded)
+
+    plans = _run_stacks(loaded, contexts, console)
+    drift = _gitops_drift(loaded, args.gitops_dir)
+
+    _print_summary(console, plans)
+    from bootstrap.reports import terminal
+
+    terminal.print_results(console, plans)
+    if drift:
+        console.print(
+            f"[red]gitops/ is stale[/red] ({len(drift)} file(s)); run `bootstrap render`:"
+        )
+        for path in drift[:20]:
+            console.print(f"  {path}")
+
+    _write_reports(args, plans, console)
+    violations = sum(plan["summary"]["violations"] for plan in plans)
+    return 1 if violations or drift else 0
+
+
+def _policy_contexts(loaded: list[Any]) -> dict[str, Any]:
+    from policies.context import PolicyContext
+
+    return {s.name: PolicyContext.from_config(s.config, stack_file=s.path) for s in loaded}
+
+
+def _check_shared_subscriptions(loaded: list[Any]) -> None:
+    """Subscription-wide resources need exactly one owning stack per subscription."""
+    try:
+        from components.governance import check_subscription_owners
+    except ImportError:  # governance not wired in this checkout
+        return
+    try:
+        check_subscription_owners({s.name: s.config for s in loaded})
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+
+def _run_stacks(loaded: list[Any], contexts: dict[str, Any], console: Any) -> list[dict]:
+    from policies.evaluator import evaluate, summarize
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from bootstrap.engine import PROJECT, run_stack
+    from bootstrap.planfile import build_plan
+
+    plans = []
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} stacks"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("offline engine", total=len(loaded))
+        for stack in loaded:
+            progress.update(task, description=f"planning [bold]{stack.name}[/bold]")
+            run = run_stack(
+                stack.name, stack.raw_config, stack.config.subscription_id, stack.config.tenant_id
+            )
+            progress.update(task, description=f"judging [bold]{stack.name}[/bold]")
+            results = evaluate(run.resources, contexts[stack.name])
+            summary = summarize(run.resources, results)
+            plans.append(
+                build_plan(PROJECT, stack.name, run.resources, run.outputs, results, summary)
+            )
+            progress.advance(task)
+    return plans
+
+
+def _gitops_drift(loaded: list[Any], gitops_dir: Path) -> list[str]:
+    from bootstrap.gitops import find_drift
+
+    return find_drift({s.name: s.config for s in loaded}, gitops_dir)
+
+
+def _print_summary(console: Any, plans: list[dict]) -> None:
+    from rich.table import Table
+
+    counts = {
+        plan["stack"]: Counter(r["type"] for r in plan["resources"] if r.get("custom"))
+        for plan in plans
+    }
+    types = sorted({t for counter in counts.values() for t in counter})
+    table = Table(title="Resources per type and environment", title_justify="left")
+    table.add_column("type")
+    for stack in counts:
+        table.add_column(stack, justify="right")
+    for token in types:
+        table.add_row(token, *(str(counts[s][token] or "-") for s in counts))
+    table.add_section()
+    table.add_row(
+        "[bold]total[/bold]", *(f"[bold]{sum(c.values())}[/bold]" for c in counts.values())
+    )
+    console.print(table)
+
+
+def _write_reports(args: argparse.Namespace, plans: list[dict], console: Any) -> None:
+    from bootstrap.planfile import write_plans
+
+    if args.json_path is not None:
+        for path in write_plans(plans, args.json_path):
+            console.print(f"plan written: {path}")
+    if args.sarif is not None:
+        from bootstrap.reports import sarif
+
+        sarif.write(plans, args.sarif, args.stack_dir)
+        console.print(f"SARIF written: {args.sarif}")
+    if args.markdown is not None:
+        from bootstrap.reports import markdown
+
+        markdown.write(plans, args.markdown)
+        console.print(f"Markdown written: {args.markdown}")

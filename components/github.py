@@ -1,0 +1,200 @@
+"""GitHub Actions reach Azure by OIDC, and the repository enforces review before production.
+
+Two identities per environment, neither with a secret: the deploy identity trusts only the
+environment's GitHub deployment environment (which requires approval in production), and
+the preview identity trusts pull requests and can only read. Client IDs are published as
+Actions *variables*: they are identifiers, not credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_github as github
+
+from components import roles
+from components.common import Placement
+from components.identity import GITHUB_ISSUER, assign_role, federate, user_identity
+
+# Roles the deploy identity may hand out (constrained delegation): exactly those the
+# platform's components assign, so it can never grant Owner or User Access Administrator.
+DELEGABLE_ROLES = (
+    roles.ACR_PULL,
+    roles.NETWORK_CONTRIBUTOR,
+    roles.MANAGED_IDENTITY_OPERATOR,
+    roles.KEY_VAULT_CRYPTO_USER,
+    roles.KEY_VAULT_CONTRIBUTOR,
+    roles.KEY_VAULT_SECRETS_USER,
+    roles.AKS_RBAC_CLUSTER_ADMIN,
+    roles.ARC_KUBERNETES_CLUSTER_ADMIN,
+)
+
+
+def delegation_condition(allowed: tuple[str, ...] = DELEGABLE_ROLES) -> str:
+    """ABAC condition: role assignments may be written or deleted only for `allowed` roles."""
+    guids = ", ".join(allowed)
+    return (
+        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
+        f"(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] "
+        f"ForAnyOfAnyValues:GuidEquals {{{guids}}})) AND "
+        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR "
+        f"(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] "
+        f"ForAnyOfAnyValues:GuidEquals {{{guids}}}))"
+    )
+
+
+@dataclass(frozen=True)
+class GitHubDeliveryArgs:
+    placement: Placement
+    # Extra (scope, role) grants the deploy identity needs, e.g. Security Admin on the
+    # subscription for the stack that owns Defender plans.
+    extra_deploy_roles: tuple[tuple[str, str], ...] = ()
+
+
+class GitHubDelivery(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, args: GitHubDeliveryArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("platform:github:GitHubDelivery", name, None, opts)
+        placement = args.placement
+        config = placement.config
+        settings = config.github
+        repo = f"{settings.owner}/{settings.repo}"
+        environment = config.github_environment
+        group = placement.resource_group_id
+
+        self.deploy = user_identity(
+            f"{name}-deploy", placement, "github-deploy", placement.location, self
+        )
+        subjects = [f"repo:{repo}:environment:{environment}", *settings.extra_subjects]
+        for index, subject in enumerate(subjects):
+            federate(
+                f"{name}-deploy-{index}",
+                placement,
+                self.deploy,
+                f"github-{index}",
+                GITHUB_ISSUER,
+                subject,
+                self,
+            )
+        # Manages the environment's resources, and nothing outside its resource group.
+        assign_role(
+            f"{name}-deploy-contributor",
+            placement,
+            group,
+            roles.CONTRIBUTOR,
+            self.deploy.principal_id,
+            self,
+        )
+        assign_role(
+            f"{name}-deploy-delegation",
+            placement,
+            group,
+            roles.RBAC_ADMINISTRATOR,
+            self.deploy.principal_id,
+            self,
+            condition=delegation_condition(),
+        )
+        for scope, role in args.extra_deploy_roles:
+            assign_role(
+                f"{name}-deploy-{roles.NAMES.get(role, role).lower().replace(' ', '-')}",
+                placement,
+                scope,
+                role,
+                self.deploy.principal_id,
+                self,
+            )
+
+        # Pull requests (forks included) only ever get a read-only token.
+        self.preview = user_identity(
+            f"{name}-preview", placement, "github-preview", placement.location, self
+        )
+        federate(
+            f"{name}-preview-pr",
+            placement,
+            self.preview,
+            "github-pull-request",
+            GITHUB_ISSUER,
+            f"repo:{repo}:pull_request",
+            self,
+        )
+        assign_role(
+            f"{name}-preview-reader",
+            placement,
+            group,
+            roles.READER,
+            self.preview.principal_id,
+            self,
+        )
+
+        if settings.manage_repository:
+            self._repository_settings(name, placement)
+        self.register_outputs(
+            {"deployClientId": self.deploy.client_id, "previewClientId": self.preview.client_id}
+        )
+
+    def _repository_settings(self, name: str, placement: Placement) -> None:
+        config = placement.config
+        settings = config.github
+        provider = github.Provider(
+            f"{name}-github", owner=settings.owner, opts=pulumi.ResourceOptions(parent=self)
+        )
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        environment = github.RepositoryEnvironment(
+            f"{name}-environment",
+            repository=settings.repo,
+            environment=config.github_environment,
+            # Production waits for a named reviewer, who may not approve their own run.
+            reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=settings.reviewer_team_ids)]
+            if config.is_production and settings.reviewer_team_ids
+            else None,
+            prevent_self_review=config.is_production,
+            can_admins_bypass=not config.is_production,
+            # Only protected branches (main) may deploy: no deploys from feature branches.
+            deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
+                protected_branches=True, custom_branch_policies=False
+            ),
+            opts=child,
+        )
+        variables = {
+            "AZURE_CLIENT_ID": self.deploy.client_id,
+            "AZURE_TENANT_ID": config.tenant_id,
+            "AZURE_SUBSCRIPTION_ID": config.subscription_id,
+            "AZURE_PREVIEW_CLIENT_ID": self.preview.client_id,
+        }
+        for variable, value in variables.items():
+            github.ActionsEnvironmentVariable(
+                f"{name}-{variable.lower()}",
+                repository=settings.repo,
+                environment=environment.environment,
+                variable_name=variable,
+                value=value,
+                opts=child,
+            )
+        if config.is_production:
+            # Production deploys from main, so main is where review is enforced.
+            protection = settings.branch_protection
+            github.BranchProtection(
+                f"{name}-main",
+                repository_id=settings.repo,
+                pattern=config.gitops.branch,
+                enforce_admins=True,
+                allows_force_pushes=False,
+                allows_deletions=False,
+                required_linear_history=True,
+                require_conversation_resolution=True,
+                required_pull_request_reviews=[
+                    github.BranchProtectionRequiredPullRequestReviewArgs(
+                        required_approving_review_count=protection.required_reviews,
+                        dismiss_stale_reviews=True,
+                        require_last_push_approval=True,
+                    )
+                ],
+                required_status_checks=[
+                    github.BranchProtectionRequiredStatusCheckArgs(
+                        strict=True, contexts=list(protection.required_checks)
+                    )
+                ],
+                opts=child,
+            )
