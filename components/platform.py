@@ -13,6 +13,7 @@ from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
 from components.config import PlatformConfig
 from components.github import GitHubDelivery, GitHubDeliveryArgs
+from components.governance import Governance, GovernanceArgs
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -70,6 +71,11 @@ class Platform(pulumi.ComponentResource):
         )
         self.registry = Registry(
             f"{name}-registry", RegistryArgs(placement, self.hub, workspace), child
+        )
+        # Defender plans, Azure Policy assignments (images only from this registry),
+        # Sentinel and the activity log, all reading the same config and workspace.
+        self.governance = Governance(
+            f"{name}-governance", GovernanceArgs(placement, workspace), child
         )
 
         self.clusters: dict[str, AksCluster] = {}
