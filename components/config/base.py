@@ -17,6 +17,14 @@ from pydantic.alias_generators import to_camel
 from .regions import AZURE_REGIONS
 
 
+class LocatedValueError(ValueError):
+    """A rule that spans keys, raised with the key path (relative to the model) it blames."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class StrictModel(BaseModel):
     """Frozen, camelCase, no extra keys: the contract of every config section."""
 

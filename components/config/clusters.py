@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import AzureRegion, Cidr, Guid, StrictModel
+from .base import AzureRegion, Cidr, Guid, LocatedValueError, StrictModel
 from .network import ClusterNetworkConfig
 
 _CLUSTER_NAME = re.compile(r"^[a-z][a-z0-9]{1,14}$")
@@ -70,7 +70,9 @@ class NodePoolConfig(StrictModel):
     @model_validator(mode="after")
     def _counts(self) -> NodePoolConfig:
         if self.min_count > self.max_count:
-            raise ValueError(f"minCount {self.min_count} is greater than maxCount {self.max_count}")
+            raise LocatedValueError(
+                ("minCount",), f"{self.min_count} is greater than maxCount {self.max_count}"
+            )
         return self
 
 
@@ -144,27 +146,32 @@ class ClusterConfig(StrictModel):
     @model_validator(mode="after")
     def _valid_combinations(self) -> ClusterConfig:
         if self.workload_identity and not self.oidc_issuer:
-            raise ValueError(
-                "workloadIdentity needs oidcIssuer: true (tokens are federated "
-                "through the cluster's OIDC issuer)"
+            raise LocatedValueError(
+                ("oidcIssuer",),
+                "must be true when workloadIdentity is on (tokens are federated through the "
+                "cluster's OIDC issuer)",
             )
         if self.api_server.private and self.api_server.authorized_ip_ranges:
-            raise ValueError(
-                "apiServer.authorizedIpRanges applies only to a public API "
-                "server; a private one (apiServer.private: true) has no public "
-                "endpoint to restrict"
+            raise LocatedValueError(
+                ("apiServer", "authorizedIpRanges"),
+                "applies only to a public API server; a private one (apiServer.private: true) "
+                "has no public endpoint to restrict",
             )
         if self.system_pool.min_count < 1:
-            raise ValueError(
-                "systemPool.minCount must be at least 1 (CoreDNS and the metrics server run there)"
+            raise LocatedValueError(
+                ("systemPool", "minCount"),
+                "must be at least 1 (CoreDNS and the metrics server run there)",
             )
         if self.system_pool.taints:
-            raise ValueError(
-                "systemPool.taints is fixed to CriticalAddonsOnly=true:NoSchedule "
-                "by the platform; remove it"
+            raise LocatedValueError(
+                ("systemPool", "taints"),
+                "is fixed to CriticalAddonsOnly=true:NoSchedule by the platform; remove it",
             )
-        pool_names = [self.system_pool.name, *(pool.name for pool in self.user_pools)]
-        duplicates = sorted({name for name in pool_names if pool_names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"node pool name '{duplicates[0]}' is used twice")
+        seen = {self.system_pool.name}
+        for index, pool in enumerate(self.user_pools):
+            if pool.name in seen:
+                raise LocatedValueError(
+                    ("userPools", index, "name"), f"node pool name '{pool.name}' is used twice"
+                )
+            seen.add(pool.name)
         return self

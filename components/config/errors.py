@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .base import LocatedValueError
+
 NAMESPACE = "platform"
 
 
@@ -45,6 +47,9 @@ def describe(error: ValidationError, root: type[BaseModel]) -> tuple[tuple[str |
     first = error.errors(include_url=False)[0]
     loc = tuple(first["loc"])
     kind = first["type"]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, LocatedValueError):
+        return (*loc, *cause.loc), str(cause) + _more(error)
     if kind == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
         allowed = allowed_keys(root, parent)
@@ -59,9 +64,12 @@ def describe(error: ValidationError, root: type[BaseModel]) -> tuple[tuple[str |
     message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind not in {"value_error", "assertion_error"} and "input" in first:
         message = f"{message} (got {_short(first['input'])})"
-    if len(error.errors()) > 1:
-        message += f" (and {len(error.errors()) - 1} more problem(s))"
-    return loc, message
+    return loc, message + _more(error)
+
+
+def _more(error: ValidationError) -> str:
+    count = len(error.errors())
+    return f" (and {count - 1} more problem(s))" if count > 1 else ""
 
 
 def allowed_keys(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import DnsLabel, Guid, StrictModel
+from .base import DnsLabel, Guid, LocatedValueError, StrictModel
 
 _RESERVED_NAMESPACES = {"default", "flux-system", "gatekeeper-system", "azure-arc"}
 _QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
@@ -65,16 +65,19 @@ class GitOpsConfig(StrictModel):
     def _auth_settings(self) -> GitOpsConfig:
         if self.auth == "sshKey":
             if not self.ssh_key_secret_name or not _SECRET_NAME.match(self.ssh_key_secret_name):
-                raise ValueError(
-                    "auth sshKey needs sshKeySecretName: the Key Vault secret that "
-                    "holds the deploy key"
+                raise LocatedValueError(
+                    ("sshKeySecretName",),
+                    "is required with auth sshKey: the Key Vault secret that holds the deploy key",
                 )
             if self.repo_url is None or not self.repo_url.startswith("ssh://"):
-                raise ValueError("auth sshKey needs an ssh:// repoUrl")
+                raise LocatedValueError(("repoUrl",), "auth sshKey needs an ssh:// repoUrl")
         elif self.ssh_key_secret_name is not None:
-            raise ValueError("sshKeySecretName is used only with auth: sshKey")
-        names = [tenant.name for tenant in self.tenants]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"tenant '{duplicates[0]}' is declared twice")
+            raise LocatedValueError(("sshKeySecretName",), "is used only with auth: sshKey")
+        seen: set[str] = set()
+        for index, tenant in enumerate(self.tenants):
+            if tenant.name in seen:
+                raise LocatedValueError(
+                    ("tenants", index, "name"), f"tenant '{tenant.name}' is declared twice"
+                )
+            seen.add(tenant.name)
         return self

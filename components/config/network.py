@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Cidr, IPv4, StrictModel, networks_overlap
+from .base import Cidr, IPv4, LocatedValueError, StrictModel, networks_overlap
 
 
 class HubConfig(StrictModel):
@@ -53,14 +53,19 @@ class NetworkConfig(StrictModel):
         service = ipaddress.IPv4Network(self.service_cidr)
         address = ipaddress.IPv4Address(self.dns_service_ip)
         if address not in service:
-            raise ValueError(f"dnsServiceIp {address} must lie inside serviceCidr {service}")
+            raise LocatedValueError(
+                ("dnsServiceIp",), f"{address} must lie inside serviceCidr {service}"
+            )
         if address in (service.network_address, service.network_address + 1):
-            raise ValueError(
-                f"dnsServiceIp {address} must not be the first or second address of {service}"
-                " (Kubernetes reserves them)"
+            raise LocatedValueError(
+                ("dnsServiceIp",),
+                f"{address} must not be the first or second address of {service} "
+                "(Kubernetes reserves them)",
             )
         if networks_overlap(self.pod_cidr, self.service_cidr):
-            raise ValueError(f"podCidr {self.pod_cidr} overlaps serviceCidr {self.service_cidr}")
+            raise LocatedValueError(
+                ("podCidr",), f"{self.pod_cidr} overlaps serviceCidr {self.service_cidr}"
+            )
         return self
 
 
@@ -82,25 +87,28 @@ class ClusterNetworkConfig(StrictModel):
     def _subnets_fit(self) -> ClusterNetworkConfig:
         space = ipaddress.IPv4Network(self.address_space)
         if space.prefixlen > 22:
-            raise ValueError(
-                f"addressSpace {space} is too small: a cluster VNet needs at least a /22"
+            raise LocatedValueError(
+                ("addressSpace",), f"{space} is too small: a cluster VNet needs at least a /22"
             )
         subnets = self.subnets or derive_subnets(self.address_space)
         ranges = {"nodes": subnets.nodes, "apiServer": subnets.api_server}
         for name, cidr in ranges.items():
             if not ipaddress.IPv4Network(cidr).subnet_of(space):
-                raise ValueError(f"subnets.{name} {cidr} is outside addressSpace {space}")
+                raise LocatedValueError(
+                    ("subnets", name), f"{cidr} is outside addressSpace {space}"
+                )
         if ipaddress.IPv4Network(subnets.api_server).prefixlen > 28:
-            raise ValueError(
-                f"subnets.apiServer {subnets.api_server} is too small (expected /28 or larger)"
+            raise LocatedValueError(
+                ("subnets", "apiServer"),
+                f"{subnets.api_server} is too small (expected /28 or larger)",
             )
         names = list(ranges)
         for index, first in enumerate(names):
             for second in names[index + 1 :]:
                 if networks_overlap(ranges[first], ranges[second]):
-                    raise ValueError(
-                        f"subnets.{first} {ranges[first]} overlaps subnets.{second} "
-                        f"{ranges[second]}"
+                    raise LocatedValueError(
+                        ("subnets", second),
+                        f"{ranges[second]} overlaps subnets.{first} {ranges[first]}",
                     )
         if self.subnets is None:
             object.__setattr__(self, "subnets", subnets)

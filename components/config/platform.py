@@ -9,8 +9,9 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from .arc import ArcClusterConfig
-from .base import AzureRegion, Guid, StrictModel, networks_overlap
+from .base import AzureRegion, Guid, LocatedValueError, StrictModel, networks_overlap
 from .clusters import ClusterConfig
+from .errors import key_path
 from .github import GitHubConfig
 from .gitops import GitOpsConfig
 from .governance import GovernanceConfig
@@ -90,56 +91,63 @@ class PlatformConfig(StrictModel):
     @model_validator(mode="after")
     def _cross_section_rules(self) -> PlatformConfig:
         if not self.clusters and not self.arc_clusters:
-            raise ValueError("declare at least one cluster in clusters or arcClusters")
+            raise LocatedValueError(
+                ("clusters",),
+                "declare at least one cluster in platform:clusters or platform:arcClusters",
+            )
         self._unique_cluster_names()
         self._non_overlapping_networks()
         self._tenant_clusters_exist()
         if self.location in self.registry.geo_replications:
-            raise ValueError(
-                f"registry.geoReplications lists the primary location {self.location}; "
-                "the registry already lives there"
+            index = self.registry.geo_replications.index(self.location)
+            raise LocatedValueError(
+                ("registry", "geoReplications", index),
+                f"'{self.location}' is the primary location; the registry already lives there",
             )
         return self
 
     def _unique_cluster_names(self) -> None:
         seen: set[str] = set()
-        for name in self.cluster_names:
+        keyed = [(("clusters", i, "name"), c.name) for i, c in enumerate(self.clusters)]
+        keyed += [(("arcClusters", i, "name"), c.name) for i, c in enumerate(self.arc_clusters)]
+        for loc, name in keyed:
             if name in seen:
-                raise ValueError(f"cluster name '{name}' is used twice")
+                raise LocatedValueError(loc, f"cluster name '{name}' is used twice")
             seen.add(name)
 
     def _non_overlapping_networks(self) -> None:
-        spaces = [("network.hub", self.network.hub.address_space)]
-        spaces += [(f"clusters[{i}]", c.network.address_space) for i, c in enumerate(self.clusters)]
-        for index, (first_key, first) in enumerate(spaces):
-            for second_key, second in spaces[index + 1 :]:
+        spaces: list[tuple[tuple[str | int, ...], str]] = [
+            (("network", "hub", "addressSpace"), self.network.hub.address_space)
+        ]
+        spaces += [
+            (("clusters", i, "network", "addressSpace"), c.network.address_space)
+            for i, c in enumerate(self.clusters)
+        ]
+        for index, (first_loc, first) in enumerate(spaces):
+            for second_loc, second in spaces[index + 1 :]:
                 if networks_overlap(first, second):
-                    raise ValueError(
-                        f"{_space_key(first_key)} {first} overlaps "
-                        f"{_space_key(second_key)} {second}"
+                    raise LocatedValueError(
+                        second_loc, f"{second} overlaps {key_path(first_loc)} {first}"
                     )
         kubernetes_ranges = {
-            "network.podCidr": self.network.pod_cidr,
-            "network.serviceCidr": self.network.service_cidr,
+            ("network", "podCidr"): self.network.pod_cidr,
+            ("network", "serviceCidr"): self.network.service_cidr,
         }
-        for key, space in spaces:
-            for range_key, cidr in kubernetes_ranges.items():
+        for loc, space in spaces:
+            for range_loc, cidr in kubernetes_ranges.items():
                 if networks_overlap(space, cidr):
-                    raise ValueError(f"{_space_key(key)} {space} overlaps {range_key} {cidr}")
-        for range_key, cidr in kubernetes_ranges.items():
+                    raise LocatedValueError(loc, f"{space} overlaps {key_path(range_loc)} {cidr}")
+        for range_loc, cidr in kubernetes_ranges.items():
             if ipaddress.IPv4Network(cidr).prefixlen > 24:
-                raise ValueError(f"{range_key} {cidr} is too small (expected /24 or larger)")
+                raise LocatedValueError(range_loc, f"{cidr} is too small (expected /24 or larger)")
 
     def _tenant_clusters_exist(self) -> None:
         known = set(self.cluster_names)
-        for tenant in self.gitops.tenants:
-            for cluster in tenant.clusters:
+        for index, tenant in enumerate(self.gitops.tenants):
+            for position, cluster in enumerate(tenant.clusters):
                 if cluster not in known:
-                    raise ValueError(
-                        f"gitops tenant '{tenant.name}' names cluster '{cluster}', which is not "
-                        f"declared (known: {', '.join(sorted(known))})"
+                    raise LocatedValueError(
+                        ("gitops", "tenants", index, "clusters", position),
+                        f"tenant '{tenant.name}' names cluster '{cluster}', which is not "
+                        f"declared (known: {', '.join(sorted(known))})",
                     )
-
-
-def _space_key(owner: str) -> str:
-    return f"{owner}.addressSpace" if owner == "network.hub" else f"{owner}.network.addressSpace"

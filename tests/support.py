@@ -1,0 +1,46 @@
+"""Test helpers: the offline engine over the shipped stacks (cached per session)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STACK_DIR = REPO_ROOT / "stacks"
+SHIPPED_STACKS = ("dev", "staging", "prod")
+
+
+@functools.cache
+def offline_run(stack: str) -> Any:
+    """The recorded resource graph of a shipped stack (cached for the whole session)."""
+    from bootstrap import stacks
+    from bootstrap.engine import run_stack
+
+    loaded = stacks.load(STACK_DIR, stack)
+    return run_stack(
+        stack, loaded.raw_config, loaded.config.subscription_id, loaded.config.tenant_id
+    )
+
+
+def run_raw_config(stack: str, raw_config: dict[str, Any]) -> Any:
+    """Runs the program for an in-memory stack config (e.g. a weakened variant)."""
+    from bootstrap.engine import run_stack
+    from components.config.loader import validate
+
+    config = validate(
+        {k.partition(":")[2]: v for k, v in raw_config.items() if k.startswith("platform:")},
+        STACK_DIR / f"Pulumi.{stack}.yaml",
+        stack,
+    )
+    return run_stack(stack, raw_config, config.subscription_id, config.tenant_id)
+
+
+def shipped_raw_config(stack: str) -> dict[str, Any]:
+    from bootstrap import stacks
+
+    return stacks.load(STACK_DIR, stack).raw_config
+
+
+def of_type(run: Any, token: str) -> list[dict[str, Any]]:
+    return [r for r in run.resources if r["type"] == token]
