@@ -230,10 +230,7 @@ def test_diagnostics_for_every_aks_registry_and_vault(shipped: Any) -> None:
         + of_type(shipped, "azure-native:keyvault:Vault")
     )
     assert monitored
-    subscription = (
-        shipped.resources[0]["urn"]
-        and clusters(shipped)[0]["identity"]["userAssignedIdentities"][0].split("/")[2]
-    )
+    subscription = load(STACK_DIR, shipped.stack).config.subscription_id
     for resource in monitored:
         arm_id = resource_id(resource["type"], resource["inputs"], subscription)
         assert arm_id in targets, resource["urn"]
