@@ -12,6 +12,7 @@ from components.aks import AksCluster, AksClusterArgs
 from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
 from components.config import PlatformConfig
+from components.flux import AKS, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
 from components.github import GitHubDelivery, GitHubDeliveryArgs
 from components.governance import Governance, GovernanceArgs
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -127,6 +128,27 @@ class Platform(pulumi.ComponentResource):
                     service_account=WORKLOAD_SERVICE_ACCOUNT,
                     issuers={host: issuers[host] for host in hosts if host in issuers},
                     vault_id=self.key_vault.vault.id,
+                ),
+                child,
+            )
+
+        # GitOps: Flux on every cluster pulls gitops/ from this repository (components/flux.py).
+        client_ids = {tenant: wi.client_id for tenant, wi in self.workload_identities.items()}
+        substitutions = flux_substitutions(config, self.key_vault.vault.name, client_ids)
+        ssh_key = deploy_key(f"{name}-flux-deploy-key", config, self.key_vault.vault.name, self)
+        self.flux: dict[str, ClusterFlux] = {}
+        for cluster_name, aks in self.clusters.items():
+            self.flux[cluster_name] = ClusterFlux(
+                f"{cluster_name}-flux",
+                ClusterFluxArgs(
+                    placement=placement,
+                    cluster_name=cluster_name,
+                    cluster_resource_name=aks.cluster.name,
+                    cluster_rp=AKS[0],
+                    cluster_type=AKS[1],
+                    substitutions=substitutions,
+                    depends_on=[aks.cluster],
+                    ssh_private_key=ssh_key,
                 ),
                 child,
             )
