@@ -51,15 +51,27 @@ def run_stack(
     subscription_id: str,
     tenant_id: str,
     program: Path = PROGRAM,
+    drop_aliases: bool = True,
 ) -> StackRun:
-    """Executes the program for one stack and returns the recorded resource graph."""
+    """Executes the program for one stack and returns the recorded resource graph.
+
+    `drop_aliases=False` keeps azure-native's provider-version aliases, as the real engine
+    does; only the benchmark uses it, to show what dropping them saves.
+    """
     # Each stack gets a fresh context: the SDK keeps its root resource and config in
     # context variables, so stacks cannot leak into each other.
-    return contextvars.Context().run(_run, stack, raw_config, subscription_id, tenant_id, program)
+    return contextvars.Context().run(
+        _run, stack, raw_config, subscription_id, tenant_id, program, drop_aliases
+    )
 
 
 def _run(
-    stack: str, raw_config: dict[str, Any], subscription_id: str, tenant_id: str, program: Path
+    stack: str,
+    raw_config: dict[str, Any],
+    subscription_id: str,
+    tenant_id: str,
+    program: Path,
+    drop_aliases: bool,
 ) -> StackRun:
     mocks = PlatformMocks(subscription_id, tenant_id)
     monitor = RecordingMonitor(mocks)
@@ -67,7 +79,8 @@ def _run(
     pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     # azure-native attaches ~100 provider-version aliases to some types; they only serve
     # state migration in the real engine and dominate mocked registration time.
-    pulumi.runtime.register_stack_transformation(_drop_aliases)
+    if drop_aliases:
+        pulumi.runtime.register_stack_transformation(_drop_aliases)
     try:
         runpy.run_path(str(program), run_name="__main__")
         # The real engine registers `pulumi.export` values when the program ends.

@@ -1,0 +1,130 @@
+"""`make bench`: the speed figures quoted in the README, measured on this machine.
+
+1. `bootstrap plan` of the shipped stacks, as a user runs it (a fresh process: imports,
+   engine, policies, GitOps check), best of three.
+2. The offline engine over generated fleets of 10, 25 and 50 AKS clusters in one stack:
+   wall time and cost per resource, which should stay roughly flat as the fleet grows.
+3. What dropping azure-native's provider-version aliases saves per cluster.
+4. `bootstrap check --plan` over a 5,000-resource plan file (bench/check_plan.py).
+
+Targets (from the issues): plan < 10 s; 50-cluster fleet < 60 s; check < 5 s.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from bootstrap import stacks  # noqa: E402
+from bootstrap.engine import run_stack  # noqa: E402
+from components.config.loader import validate  # noqa: E402
+
+TARGETS = {"plan": 10.0, "fleet-50": 60.0, "check": 5.0}
+
+
+def time_command(arguments: list[str], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        completed = subprocess.run(
+            arguments, cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
+        elapsed = time.perf_counter() - started
+        if completed.returncode not in (0, 1):
+            sys.exit(f"{' '.join(arguments)} failed:\n{completed.stderr}")
+        best = min(best, elapsed)
+    return best
+
+
+def fleet_config(size: int) -> dict[str, Any]:
+    """The dev stack with `size` clusters, each in its own /20 (10.<n>.0.0/20)."""
+    raw = copy.deepcopy(stacks.load(REPO_ROOT / "stacks", "dev").raw_config)
+    template = raw["platform:clusters"][0]
+    fleet = []
+    for number in range(1, size + 1):
+        cluster = copy.deepcopy(template)
+        cluster["name"] = f"c{number:03d}"
+        cluster["network"] = {"addressSpace": f"10.{number}.0.0/20"}
+        fleet.append(cluster)
+    raw["platform:clusters"] = fleet
+    raw["platform:network"] = {"hub": {"addressSpace": "10.0.0.0/24"}}
+    return raw
+
+
+def time_fleet(size: int, drop_aliases: bool = True) -> tuple[float, int]:
+    raw = fleet_config(size)
+    values = {k.partition(":")[2]: v for k, v in raw.items() if k.startswith("platform:")}
+    config = validate(values, REPO_ROOT / "stacks" / "Pulumi.dev.yaml", "dev")
+    started = time.perf_counter()
+    run = run_stack("dev", raw, config.subscription_id, config.tenant_id, drop_aliases=drop_aliases)
+    return time.perf_counter() - started, sum(1 for r in run.resources if r["custom"])
+
+
+def main() -> int:
+    rows: list[tuple[str, str, str]] = []
+    python = str(Path(sys.executable))
+
+    plan_seconds = time_command([python, "-m", "bootstrap", "plan"])
+    rows.append(
+        (
+            "`bootstrap plan` (dev, staging, prod; fresh process)",
+            f"{plan_seconds:.1f} s",
+            f"< {TARGETS['plan']:.0f} s",
+        )
+    )
+
+    time_fleet(1)  # warm imports so the fleet rows measure the engine only
+    for size in (10, 25, 50):
+        seconds, resources = time_fleet(size)
+        per_resource = seconds / resources * 1000
+        target = f"< {TARGETS['fleet-50']:.0f} s" if size == 50 else ""
+        rows.append(
+            (
+                f"offline engine, fleet of {size} clusters ({resources} resources)",
+                f"{seconds:.1f} s ({per_resource:.1f} ms/resource)",
+                target,
+            )
+        )
+
+    with_aliases, _ = time_fleet(5, drop_aliases=False)
+    without_aliases, _ = time_fleet(5)
+    rows.append(
+        (
+            "engine, 5 clusters, azure-native aliases kept vs dropped",
+            f"{with_aliases:.2f} s vs {without_aliases:.2f} s",
+            "",
+        )
+    )
+
+    check_script = REPO_ROOT / "bench" / "check_plan.py"
+    if check_script.is_file():
+        completed = subprocess.run(
+            [python, str(check_script)], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
+        if completed.returncode != 0:
+            sys.exit(f"bench/check_plan.py failed:\n{completed.stderr}")
+        figure = completed.stdout.strip().splitlines()[-1]
+        rows.append(
+            (
+                "`bootstrap check --plan` over 5,000 resources (fresh process)",
+                figure,
+                f"< {TARGETS['check']:.0f} s",
+            )
+        )
+
+    print("| measurement | result | target |")
+    print("|---|---|---|")
+    for name, result, target in rows:
+        print(f"| {name} | {result} | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
