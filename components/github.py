@@ -49,7 +49,7 @@ class GitHubDeliveryArgs:
     placement: Placement
     # Extra (scope, role) grants the deploy identity needs, e.g. Security Admin on the
     # subscription for the stack that owns Defender plans.
-    extra_deploy_roles: tuple[tuple[str, str], ...] = ()
+    extra_deploy_roles: tuple[tuple[pulumi.Input[str], str], ...] = ()
 
 
 class GitHubDelivery(pulumi.ComponentResource):

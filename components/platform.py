@@ -14,7 +14,7 @@ from components.common import Placement
 from components.config import PlatformConfig
 from components.flux import AKS, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
 from components.github import GitHubDelivery, GitHubDeliveryArgs
-from components.governance import Governance, GovernanceArgs
+from components.governance import Governance, GovernanceArgs, required_deploy_roles
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -153,7 +153,17 @@ class Platform(pulumi.ComponentResource):
                 child,
             )
 
-        self.delivery = GitHubDelivery(f"{name}-github", GitHubDeliveryArgs(placement), child)
+        # The deploy identity gets exactly the governance roles this stack's resources need.
+        scopes = {
+            "subscription": f"/subscriptions/{config.subscription_id}",
+            "resourceGroup": group.id,
+        }
+        extra_roles = tuple(
+            (scopes[need.scope], need.role) for need in required_deploy_roles(config)
+        )
+        self.delivery = GitHubDelivery(
+            f"{name}-github", GitHubDeliveryArgs(placement, extra_roles), child
+        )
 
         self.outputs = {
             "resourceGroup": group.name,

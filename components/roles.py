@@ -15,6 +15,7 @@ ARC_KUBERNETES_CLUSTER_ADMIN = "8393591c-06b9-48a2-a542-1bd6b377f6a2"
 RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
 SECURITY_ADMIN = "fb1c8493-542b-48eb-b624-b4c8fea62acd"
 RESOURCE_POLICY_CONTRIBUTOR = "36243c78-bf99-498c-9df9-86d9f8d28608"
+MONITORING_CONTRIBUTOR = "749f88d5-cbae-40b8-bcfc-e573ddc772fa"
 # Never granted to automation identities; the policy pack rejects them.
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
@@ -33,6 +34,7 @@ NAMES = {
     RBAC_ADMINISTRATOR: "Role Based Access Control Administrator",
     SECURITY_ADMIN: "Security Admin",
     RESOURCE_POLICY_CONTRIBUTOR: "Resource Policy Contributor",
+    MONITORING_CONTRIBUTOR: "Monitoring Contributor",
     OWNER: "Owner",
     USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
 }

@@ -16,9 +16,8 @@ from components.config import PlatformConfig
 ScopeKind = Literal["subscription", "resourceGroup"]
 
 # Monitoring Contributor: its Microsoft.Insights/DiagnosticSettings/* is what writes the
-# subscription's activity-log diagnostic setting. (Built-in GUID, identical in every tenant;
-# belongs in components/roles.py.)
-MONITORING_CONTRIBUTOR = "749f88d5-cbae-40b8-bcfc-e573ddc772fa"
+# subscription's activity-log diagnostic setting.
+MONITORING_CONTRIBUTOR = roles.MONITORING_CONTRIBUTOR
 
 
 class DeployRole(NamedTuple):
