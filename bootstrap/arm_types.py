@@ -34,6 +34,10 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:network:Subnet": ArmType(
         "Microsoft.Network/virtualNetworks/subnets", ("virtualNetworkName", "subnetName")
     ),
+    "azure-native:network:VirtualNetworkPeering": ArmType(
+        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        ("virtualNetworkName", "virtualNetworkPeeringName"),
+    ),
     "azure-native:network:NetworkSecurityGroup": ArmType(
         "Microsoft.Network/networkSecurityGroups", ("networkSecurityGroupName",)
     ),
@@ -86,6 +90,12 @@ ARM_TYPES: dict[str, ArmType] = {
     ),
     "azure-native:monitor:DiagnosticSetting": ArmType(
         "Microsoft.Insights/diagnosticSettings", ("name",), "extension", "resourceUri"
+    ),
+    "azure-native:monitor:SubscriptionDiagnosticSetting": ArmType(
+        "Microsoft.Insights/diagnosticSettings", ("name",), "extension"
+    ),
+    "azure-native:resources:Deployment": ArmType(
+        "Microsoft.Resources/deployments", ("deploymentName",)
     ),
     "azure-native:monitor:DataCollectionRule": ArmType(
         "Microsoft.Insights/dataCollectionRules", ("dataCollectionRuleName",)
