@@ -8,6 +8,8 @@ Actions *variables*: they are identifiers, not credentials.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -15,6 +17,7 @@ import pulumi_github as github
 
 from components import roles
 from components.common import Placement
+from components.config import PlatformConfig
 from components.identity import GITHUB_ISSUER, assign_role, federate, user_identity
 
 # Roles the deploy identity may hand out (constrained delegation): exactly those the
@@ -29,6 +32,34 @@ DELEGABLE_ROLES = (
     roles.AKS_RBAC_CLUSTER_ADMIN,
     roles.ARC_KUBERNETES_CLUSTER_ADMIN,
 )
+
+
+def check_branch_protection_owners(configs: Mapping[str, PlatformConfig]) -> None:
+    """Raises ValueError (one line) unless each managed repository has one owning stack.
+
+    Like subscription-wide resources, branch protection exists once per repository; only
+    `bootstrap plan`, which reads every stack file, can see two stacks claiming it.
+    """
+    owners: dict[str, list[str]] = defaultdict(list)
+    managed: dict[str, list[str]] = defaultdict(list)
+    for stack, config in sorted(configs.items()):
+        repository = f"{config.github.owner}/{config.github.repo}"
+        if config.github.manage_repository:
+            managed[repository].append(stack)
+        if config.owns_branch_protection:
+            owners[repository].append(stack)
+    for repository, stacks in managed.items():
+        claimed = owners.get(repository, [])
+        if len(claimed) > 1:
+            raise ValueError(
+                f"repository {repository}: stacks {' and '.join(claimed)} both declare branch "
+                "protection; set platform:github.ownsBranchProtection false in all but one"
+            )
+        if not claimed:
+            raise ValueError(
+                f"repository {repository} (stacks {', '.join(stacks)}) has no stack that "
+                "declares branch protection: set platform:github.ownsBranchProtection true in one"
+            )
 
 
 def delegation_condition(allowed: tuple[str, ...] = DELEGABLE_ROLES) -> str:
@@ -172,8 +203,8 @@ class GitHubDelivery(pulumi.ComponentResource):
                 value=value,
                 opts=child,
             )
-        if config.is_production:
-            # Production deploys from main, so main is where review is enforced.
+        if config.owns_branch_protection:
+            # One stack (production by default) owns the repository-wide branch rule.
             protection = settings.branch_protection
             github.BranchProtection(
                 f"{name}-main",

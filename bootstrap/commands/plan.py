@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     # Validate everything first: a bad stack stops the run before any engine work.
     loaded = [stacks.load(args.stack_dir, name) for name in names]
     contexts = _policy_contexts(loaded)
-    _check_shared_subscriptions(loaded)
+    _check_shared_ownership(args.stack_dir, loaded)
 
     plans = _run_stacks(loaded, contexts, console)
     drift = _gitops_drift(loaded, args.gitops_dir)
@@ -86,24 +86,32 @@ def _policy_contexts(loaded: list[Any]) -> dict[str, Any]:
     return {s.name: PolicyContext.from_config(s.config, stack_file=s.path) for s in loaded}
 
 
-def _check_shared_subscriptions(loaded: list[Any]) -> None:
-    """Subscription-wide resources need exactly one owning stack per subscription."""
+def _check_shared_ownership(stack_dir: Path, loaded: list[Any]) -> None:
+    """Subscription-wide and repository-wide resources need exactly one owning stack.
+
+    Owners may be stacks that are not being planned, so every stack file takes part.
+    """
+    from bootstrap import stacks
+    from components.github import check_branch_protection_owners
+    from components.governance import check_subscription_owners
+
+    configs = {s.name: s.config for s in loaded}
+    for name in stacks.stack_names(stack_dir):
+        if name not in configs:
+            configs[name] = stacks.load(stack_dir, name).config
     try:
-        from components.governance import check_subscription_owners
-    except ImportError:  # governance not wired in this checkout
-        return
-    try:
-        check_subscription_owners({s.name: s.config for s in loaded})
+        check_subscription_owners(configs)
+        check_branch_protection_owners(configs)
     except ValueError as error:
-        raise BadInput(str(error)) from None
+        raise BadInput(f"{stack_dir}: {error}") from None
 
 
 def _run_stacks(loaded: list[Any], contexts: dict[str, Any], console: Any) -> list[dict]:
-    from policies.evaluator import evaluate, summarize
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from bootstrap.engine import PROJECT, run_stack
     from bootstrap.planfile import build_plan
+    from policies.evaluator import evaluate, summarize
 
     plans = []
     columns = (

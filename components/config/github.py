@@ -66,6 +66,9 @@ class GitHubConfig(StrictModel):
     # Manage branch protection and the deployment environment with the GitHub provider
     # (needs a GITHUB_TOKEN with admin rights at `pulumi up`).
     manage_repository: bool = True
+    # Branch protection is repository-wide: exactly one stack declares it (unset means the
+    # production stack), so stacks never fight over it.
+    owns_branch_protection: bool | None = None
     branch_protection: BranchProtectionConfig = Field(default_factory=BranchProtectionConfig)
     # More exact subjects for the deploy identity, e.g. a release tag.
     extra_subjects: list[GitHubSubject] = Field(default_factory=list)

@@ -72,6 +72,12 @@ class PlatformConfig(StrictModel):
         return "restricted" if self.is_production else "baseline"
 
     @property
+    def owns_branch_protection(self) -> bool:
+        configured = self.github.owns_branch_protection
+        owns = self.is_production if configured is None else configured
+        return owns and self.github.manage_repository
+
+    @property
     def repo_url(self) -> str:
         return self.gitops.repo_url or self.github.https_url
 
