@@ -1,0 +1,280 @@
+"""One evaluator for every source: the pack's policy objects, run in-process over plan resources.
+
+The resources are plan entries (`{urn, type, name, parent, inputs, dependencies?}`), from the
+offline engine, a plan file, `pulumi preview --json`, `pulumi stack export` or Kubernetes
+manifests. Each is turned into the objects CrossGuard itself builds - properties through
+`deserialize_properties` and the `unknown_checking_proxy`, `ResourceValidationArgs`,
+`PolicyResource`, `StackValidationArgs` - and every policy runs exactly as under
+`pulumi preview --policy-pack policies`. A value unknown at preview makes a check
+"unknown" (cannot be decided at preview), never a pass.
+
+Results follow DESIGN §6. Failures, unknowns and waived failures are listed one by one;
+passes are aggregated to one entry per control with a `count`; every waiver of the stack
+appears as an entry of kind "waiver".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.policy import _NotApplicableError
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from .catalog import Control, load_catalog
+from .context import PolicyContext
+from .rules import ALL_RULES, Rule
+from .sources.wire import mask
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+WAIVER_KIND = "waiver"
+_NO_TIMEOUTS = PolicyCustomTimeouts(0, 0, 0)
+
+
+# ---- building CrossGuard's objects from plan entries
+
+
+def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResource]:
+    """The plan entries as CrossGuard's PolicyResource objects, parents and dependencies linked."""
+    built: list[PolicyResource] = []
+    by_urn: dict[str, PolicyResource] = {}
+    for entry in resources:
+        urn = str(entry.get("urn") or "")
+        resource_type = str(entry.get("type") or "")
+        parent = entry.get("parent") or None
+        options = PolicyResourceOptions(False, [], None, [], _NO_TIMEOUTS, [], parent)
+        resource = PolicyResource(
+            resource_type,
+            _props(entry, resource_type),
+            urn,
+            str(entry.get("name") or urn.rpartition("::")[2]),
+            options,
+            None,
+            None,
+            [],
+            {},
+        )
+        built.append(resource)
+        by_urn.setdefault(urn, resource)
+    for entry, resource in zip(resources, built, strict=True):
+        parent_urn = entry.get("parent")
+        if parent_urn:
+            resource.parent = by_urn.get(parent_urn)
+        resource.dependencies = [
+            by_urn[d] for d in entry.get("dependencies") or () if d in by_urn and d != resource.urn
+        ]
+    return built
+
+
+def _props(entry: Mapping[str, Any], resource_type: str) -> Any:
+    raw = entry.get("inputs")
+    # A stack's outputs are what CrossGuard shows stack policies for pulumi:pulumi:Stack.
+    if resource_type == STACK_TYPE and entry.get("outputs") is not None:
+        raw = entry.get("outputs")
+    if not isinstance(raw, Mapping):
+        raw = {}
+    return unknown_checking_proxy(deserialize_properties(mask(dict(raw))))
+
+
+# ---- running the policies
+
+
+class _Collector:
+    """The report_violation callback: records (message, urn) pairs."""
+
+    def __init__(self) -> None:
+        self.violations: list[tuple[str, str | None]] = []
+
+    def __call__(self, message: str, urn: str | None = None) -> None:
+        self.violations.append((message, urn))
+
+
+def evaluate(
+    resources: Sequence[Mapping[str, Any]],
+    context: PolicyContext | None = None,
+    rules: Iterable[Rule] = ALL_RULES,
+) -> list[dict[str, Any]]:
+    """Runs every policy over the resources; the results of DESIGN §6 (see module doc)."""
+    context = context or PolicyContext.default()
+    config = context.policy_config()
+    built = policy_resources(resources)
+    rules = tuple(rules)
+    findings: list[dict[str, Any]] = []
+    passes: Counter[str] = Counter()
+
+    by_type: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if not rule.is_stack:
+            for resource_type in rule.resource_types:
+                by_type.setdefault(resource_type, []).append(rule)
+    for resource in built:
+        for rule in by_type.get(resource.resource_type, ()):
+            args = ResourceValidationArgs(
+                resource.resource_type,
+                resource.props,
+                resource.urn,
+                resource.name,
+                resource.opts,
+                None,
+                config,
+            )
+            _run(rule, args, resource.urn, findings, passes)
+
+    stack_args = StackValidationArgs(built, config)
+    for rule in rules:
+        if rule.is_stack:
+            _run(rule, stack_args, None, findings, passes)
+
+    results = [_adjudicate(finding, context) for finding in findings]
+    results.extend(_passes(passes, rules, context))
+    results.extend(_waiver_entries(context, results))
+    return results
+
+
+def _run(
+    rule: Rule,
+    args: Any,
+    urn: str | None,
+    findings: list[dict[str, Any]],
+    passes: Counter[str],
+) -> None:
+    collect = _Collector()
+    control = rule.control
+    try:
+        rule.policy.validate(args, collect)  # type: ignore[attr-defined]
+    except UnknownValueError as unknown:
+        findings.append(
+            _finding(control, urn, "unknown", f"cannot be decided at preview: {unknown.message}")
+        )
+        return
+    except _NotApplicableError:
+        return
+    except Exception as error:
+        findings.append(_finding(control, urn, "fail", f"the check could not run: {error!r}"))
+        return
+    if not collect.violations:
+        passes[control.id] += 1
+    for message, reported_urn in collect.violations:
+        findings.append(_finding(control, reported_urn or urn, "fail", message))
+
+
+def _finding(control: Control, urn: str | None, status: str, message: str) -> dict[str, Any]:
+    return {
+        "policy": control.policy,
+        "controls": [control.id],
+        "urn": urn,
+        "status": status,
+        "enforcement": control.enforcement,
+        "message": message,
+    }
+
+
+def _adjudicate(finding: dict[str, Any], context: PolicyContext) -> dict[str, Any]:
+    """Applies the environment's enforcement level and waivers to one finding."""
+    control = load_catalog().get(finding["controls"][0])
+    finding["enforcement"] = context.enforcement_of(control)
+    if finding["status"] != "fail":
+        return finding
+    waiver = context.waiver_for(control.id, finding["urn"])
+    if waiver is None:
+        return finding
+    finding["waiver"] = _waiver_record(waiver)
+    if waiver.is_expired():
+        finding["message"] += f" (waiver expired on {waiver.expires.isoformat()})"
+    else:
+        finding["status"] = "waived"
+    return finding
+
+
+def _passes(
+    passes: Counter[str], rules: Sequence[Rule], context: PolicyContext
+) -> list[dict[str, Any]]:
+    entries = []
+    for rule in rules:
+        count = passes.get(rule.control.id)
+        if count:
+            entry = _finding(rule.control, None, "pass", f"{count} check(s) passed")
+            entry["enforcement"] = context.enforcement_of(rule.control)
+            entry["count"] = count
+            entries.append(entry)
+    return entries
+
+
+def _waiver_record(waiver: Any) -> dict[str, Any]:
+    return {
+        "control": waiver.control,
+        "resource": waiver.resource,
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "expired": waiver.is_expired(),
+    }
+
+
+def _waiver_entries(
+    context: PolicyContext, results: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One entry per declared waiver, with how many findings it covers right now."""
+    entries = []
+    for waiver in context.waivers:
+        record = _waiver_record(waiver)
+        covered = sum(
+            1 for r in results if r.get("status") == "waived" and r.get("waiver") == record
+        )
+        control = load_catalog().get(waiver.control)
+        entries.append(
+            {
+                "kind": WAIVER_KIND,
+                "policy": control.policy,
+                "controls": [waiver.control],
+                "urn": waiver.resource,
+                "status": "expired" if record["expired"] else "active",
+                "enforcement": context.enforcement_of(control),
+                "message": f"waiver until {record['expires']}: {waiver.reason}"
+                f" (covers {covered} finding(s))",
+                "waiver": record,
+            }
+        )
+    return entries
+
+
+# ---- the summary
+
+
+def summarize(
+    resources: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """DESIGN §6 summary plus per-control counts for reports."""
+    findings = [r for r in results if r.get("kind") != WAIVER_KIND]
+    waivers = [r for r in results if r.get("kind") == WAIVER_KIND]
+    failed = [r for r in findings if r["status"] == "fail"]
+    per_control: dict[str, dict[str, int]] = {}
+    for result in findings:
+        for control_id in result["controls"]:
+            counts = per_control.setdefault(
+                control_id, {"checked": 0, "failed": 0, "waived": 0, "unknown": 0}
+            )
+            status = result["status"]
+            counts["checked"] += int(result.get("count", 1)) if status == "pass" else 1
+            if status in ("waived", "unknown"):
+                counts[status] += 1
+            elif status == "fail":
+                counts["failed"] += 1
+    return {
+        "resources": len(resources),
+        "violations": sum(1 for r in failed if r["enforcement"] == "mandatory"),
+        "waived": sum(1 for r in findings if r["status"] == "waived"),
+        "advisory": sum(1 for r in failed if r["enforcement"] == "advisory"),
+        "unknown": sum(1 for r in findings if r["status"] == "unknown"),
+        "waivers": len(waivers),
+        "expiredWaivers": sum(1 for r in waivers if r["status"] == "expired"),
+        "controls": dict(sorted(per_control.items())),
+    }

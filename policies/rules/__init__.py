@@ -1,0 +1,47 @@
+"""Every policy of the pack, one module per family, each tied to one catalog control."""
+
+from __future__ import annotations
+
+from ..catalog import load_catalog
+from . import (
+    aks,
+    arc,
+    delivery,
+    flux,
+    governance,
+    identity,
+    keyvault,
+    kubernetes,
+    network,
+    registry,
+    waivers,
+)
+from .base import Rule
+
+ALL_RULES: tuple[Rule, ...] = (
+    *aks.RULES,
+    *identity.RULES,
+    *network.RULES,
+    *registry.RULES,
+    *keyvault.RULES,
+    *governance.RULES,
+    *kubernetes.RULES,
+    *flux.RULES,
+    *arc.RULES,
+    *delivery.RULES,
+    *waivers.RULES,
+)
+
+
+def _check_coverage() -> None:
+    """Import-time guard: the catalog and the rules describe exactly the same controls."""
+    ruled = [rule.control.id for rule in ALL_RULES]
+    duplicates = sorted({c for c in ruled if ruled.count(c) > 1})
+    missing = sorted(set(load_catalog().ids) - set(ruled))
+    if duplicates or missing:
+        raise RuntimeError(f"rules out of sync with catalog: missing {missing}, twice {duplicates}")
+
+
+_check_coverage()
+
+__all__ = ["ALL_RULES", "Rule"]

@@ -1,0 +1,259 @@
+"""Governance: Defender plans, Azure Policy assignments, diagnostics, Sentinel, workspace auth."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from ..settings import PolicySettings
+from .base import Findings, resource_rule, stack_rule
+from .props import dig, is_true, items, text
+from .view import StackView, arm_id_names, azure_name
+
+PRICING = "azure-native:security:Pricing"
+POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+SENTINEL = "azure-native:securityinsights:SentinelOnboardingState"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
+CONNECTED_CLUSTER = "azure-native:kubernetes:ConnectedCluster"
+REGISTRY = "azure-native:containerregistry:Registry"
+VAULT = "azure-native:keyvault:Vault"
+
+REQUIRED_DEFENDER_PLANS = ("Containers", "KeyVaults", "Arm")
+
+# Built-in Azure Policy definitions and initiatives (Azure/azure-policy, see
+# /work/research/azure-reference.md section 2).
+POD_SECURITY_BASELINE = "a8640138-9b0a-4a28-b8cb-1666c838647d"
+POD_SECURITY_RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
+ALLOWED_IMAGES = "febd0533-8e55-448f-b837-bd0e06f16469"
+NO_PRIVILEGED = "95edb821-ddaf-4404-9732-666045e056b4"
+HTTPS_INGRESS = "1a5b4dca-0b6f-4cf5-907c-56316bc1bf3d"
+ALLOWED_EXTERNAL_IPS = "d46c275d-1680-448d-b2ec-e495a3b6cc89"
+# These default their `effect` parameter to Audit: assigned as-is they only report.
+AUDIT_BY_DEFAULT = frozenset({POD_SECURITY_BASELINE, POD_SECURITY_RESTRICTED, ALLOWED_EXTERNAL_IPS})
+PLATFORM_DEFINITIONS = frozenset(
+    {
+        POD_SECURITY_BASELINE,
+        POD_SECURITY_RESTRICTED,
+        ALLOWED_IMAGES,
+        NO_PRIVILEGED,
+        HTTPS_INGRESS,
+        ALLOWED_EXTERNAL_IPS,
+    }
+)
+
+AKS_AUDIT_CATEGORIES = ("kube-audit-admin", "guard")
+# Probes for the allowed-images regex, which Gatekeeper applies unanchored (a search).
+_FOREIGN_IMAGES = ("docker.io/library/nginx:1.27", "ghcr.io/example/app:1.0")
+
+
+def definition_guid(assignment: PolicyResource | Mapping[str, Any]) -> str:
+    props = assignment.props if isinstance(assignment, PolicyResource) else assignment
+    return text(dig(props, "policyDefinitionId")).rstrip("/").rpartition("/")[2].lower()
+
+
+def _parameter(props: Any, name: str) -> Any:
+    return dig(props, "parameters", name, "value")
+
+
+def _has_clusters(view: StackView) -> bool:
+    return bool(view.of_type(MANAGED_CLUSTER, CONNECTED_CLUSTER))
+
+
+def _assignments(view: StackView, *guids: str) -> list[PolicyResource]:
+    return [a for a in view.of_type(POLICY_ASSIGNMENT) if definition_guid(a) in guids]
+
+
+# ---- Defender
+
+
+def defender_plans(view: StackView, settings: PolicySettings) -> Findings:
+    plans: dict[str, PolicyResource] = {}
+    for pricing in view.of_type(PRICING):
+        name = text(dig(pricing.props, "pricingName")) or text(dig(pricing.props, "name"))
+        plans[name] = pricing
+    for plan in REQUIRED_DEFENDER_PLANS:
+        pricing = plans.get(plan)
+        if pricing is None:
+            if settings.owns_subscription_resources and view.is_azure_plan:
+                yield f"Defender plan {plan} is not declared (expected pricingTier Standard)", None
+        elif dig(pricing.props, "pricingTier") != "Standard":
+            tier = dig(pricing.props, "pricingTier") or "not set"
+            yield f"Defender plan {plan} has pricingTier {tier} (expected Standard)", pricing.urn
+
+
+# ---- Azure Policy assignments
+
+
+def pod_security_assigned(view: StackView, settings: PolicySettings) -> Findings:
+    if not _has_clusters(view):
+        return
+    wanted = (
+        (POD_SECURITY_RESTRICTED,)
+        if settings.pod_security_standard == "restricted"
+        else (POD_SECURITY_BASELINE, POD_SECURITY_RESTRICTED)
+    )
+    if not _assignments(view, *wanted):
+        level = settings.pod_security_standard
+        yield f"the pod security {level} initiative is not assigned", None
+
+
+def allowed_images_assigned(view: StackView, settings: PolicySettings) -> Findings:
+    if not _has_clusters(view):
+        return
+    assignments = _assignments(view, ALLOWED_IMAGES)
+    if not assignments:
+        yield "the allowed images policy is not assigned", None
+        return
+    for assignment in assignments:
+        for problem in _image_regex_problems(
+            _parameter(assignment.props, "allowedContainerImagesRegex"), settings
+        ):
+            yield problem, assignment.urn
+
+
+def _image_regex_problems(pattern: Any, settings: PolicySettings) -> Iterator[str]:
+    if not isinstance(pattern, str) or not pattern:
+        yield "allowedContainerImagesRegex is not set"
+        return
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        yield f"allowedContainerImagesRegex '{pattern}' is not a regex ({error})"
+        return
+    for image in _FOREIGN_IMAGES:
+        if compiled.search(image):
+            yield f"allowedContainerImagesRegex '{pattern}' admits {image}"
+    for server in settings.registry_login_servers:
+        if not compiled.search(f"{server}/platform/app:1.0.0"):
+            yield f"allowedContainerImagesRegex '{pattern}' rejects the platform registry {server}"
+        if compiled.search(f"evil.example.com/{server}/app:1.0.0"):
+            yield f"allowedContainerImagesRegex '{pattern}' is not anchored to the registry host"
+
+
+def no_privileged_assigned(view: StackView, _: PolicySettings) -> Findings:
+    # Both pod security initiatives contain the no-privileged-containers definition.
+    if _has_clusters(view) and not _assignments(
+        view, NO_PRIVILEGED, POD_SECURITY_BASELINE, POD_SECURITY_RESTRICTED
+    ):
+        yield "no assignment denies privileged containers", None
+
+
+def https_ingress_assigned(view: StackView, _: PolicySettings) -> Findings:
+    if _has_clusters(view) and not _assignments(view, HTTPS_INGRESS):
+        yield "the HTTPS-only ingress policy is not assigned", None
+
+
+def external_ips_assigned(view: StackView, _: PolicySettings) -> Findings:
+    if _has_clusters(view) and not _assignments(view, ALLOWED_EXTERNAL_IPS):
+        yield "the allowed external IPs policy is not assigned", None
+
+
+def assignment_enforced(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:
+    mode = dig(props, "enforcementMode")
+    if mode not in (None, "Default"):
+        yield f"enforcementMode is {mode}: the assignment only audits"
+    guid = definition_guid(props)
+    if guid not in PLATFORM_DEFINITIONS:
+        return
+    effect = _parameter(props, "effect")
+    if effect is None and guid in AUDIT_BY_DEFAULT:
+        yield "the effect parameter is not set and defaults to Audit (expected Deny)"
+    elif effect is not None and text(effect).lower() != "deny":
+        yield f"the effect parameter is {effect} (expected Deny)"
+
+
+# ---- diagnostics, Sentinel, workspace
+
+
+def _diagnostics_of(view: StackView, target: PolicyResource) -> list[PolicyResource]:
+    found = []
+    name = azure_name(target)
+    for setting in view.of_type(DIAGNOSTIC_SETTING):
+        if view.depends_on(setting, target):
+            found.append(setting)
+            continue
+        names = arm_id_names(text(dig(setting.props, "resourceUri")))
+        if names and names[-1][1] == name and names[-1][0] in _ARM_SEGMENTS[target.resource_type]:
+            found.append(setting)
+    return found
+
+
+_ARM_SEGMENTS = {
+    MANAGED_CLUSTER: ("managedclusters",),
+    REGISTRY: ("registries",),
+    VAULT: ("vaults",),
+}
+
+
+def diagnostics_to_workspace(view: StackView, _: PolicySettings) -> Findings:
+    for target in view.of_type(MANAGED_CLUSTER, REGISTRY, VAULT):
+        settings = _diagnostics_of(view, target)
+        if not any(_to_workspace(s) for s in settings):
+            yield (
+                f"{azure_name(target)} has no diagnostic setting sending logs to the workspace",
+                (target.urn),
+            )
+
+
+def _to_workspace(setting: PolicyResource) -> bool:
+    workspace = text(dig(setting.props, "workspaceId")).lower()
+    enabled_logs = [
+        log for log in items(dig(setting.props, "logs")) if is_true(dig(log, "enabled"))
+    ]
+    return "/microsoft.operationalinsights/workspaces/" in workspace and bool(enabled_logs)
+
+
+def aks_audit_categories(view: StackView, _: PolicySettings) -> Findings:
+    for cluster in view.of_type(MANAGED_CLUSTER):
+        categories: set[str] = set()
+        for setting in _diagnostics_of(view, cluster):
+            for log in items(dig(setting.props, "logs")):
+                if is_true(dig(log, "enabled")):
+                    categories.add(text(dig(log, "category")))
+        missing = [c for c in AKS_AUDIT_CATEGORIES if c not in categories]
+        if missing:
+            yield (
+                (f"{azure_name(cluster)} does not send the {', '.join(missing)} log categories"),
+                cluster.urn,
+            )
+
+
+def sentinel_on_workspace(view: StackView, settings: PolicySettings) -> Findings:
+    if not settings.sentinel_required or not view.is_azure_plan:
+        return
+    workspaces = view.of_type(WORKSPACE)
+    onboarded = view.of_type(SENTINEL)
+    for workspace in workspaces:
+        name = azure_name(workspace)
+        if not any(
+            view.depends_on(s, workspace) or text(dig(s.props, "workspaceName")) == name
+            for s in onboarded
+        ):
+            yield f"workspace {name} is not onboarded to Microsoft Sentinel", workspace.urn
+    if not workspaces and not onboarded:
+        yield "no Log Analytics workspace is onboarded to Microsoft Sentinel", None
+
+
+def workspace_local_auth(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:
+    if not is_true(dig(props, "features", "disableLocalAuth")):
+        yield "features.disableLocalAuth is not true: shared keys can read and write logs"
+
+
+RULES = [
+    stack_rule("GOV-DEF-01", defender_plans),
+    stack_rule("GOV-POL-01", pod_security_assigned),
+    stack_rule("GOV-POL-02", allowed_images_assigned),
+    stack_rule("GOV-POL-03", no_privileged_assigned),
+    stack_rule("GOV-POL-04", https_ingress_assigned),
+    stack_rule("GOV-POL-05", external_ips_assigned),
+    resource_rule("GOV-POL-06", assignment_enforced),
+    stack_rule("MON-DIA-01", diagnostics_to_workspace),
+    stack_rule("MON-DIA-02", aks_audit_categories),
+    stack_rule("MON-SEN-01", sentinel_on_workspace),
+    resource_rule("MON-LAW-01", workspace_local_auth),
+]

@@ -1,0 +1,55 @@
+"""Azure built-in role definition GUIDs the identity policies reason about.
+
+Identical in every tenant. Verified against MicrosoftDocs/azure-docs
+articles/role-based-access-control/built-in-roles.md (see /work/research/azure-reference.md
+section 1); the pack keeps its own copy so a typo elsewhere cannot silently weaken a check.
+"""
+
+from __future__ import annotations
+
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+AKS_RBAC_READER = "7f6c6a51-bcf8-42ba-9220-52d62157d7db"
+KEY_VAULT_READER = "21090545-7ca7-4776-b22c-e363652d74d2"
+LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+MONITORING_READER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
+SECURITY_READER = "39bc4728-0917-49c7-9d2c-d95423bc2eb4"
+ARC_KUBERNETES_VIEWER = "63f0a09d-1495-4db4-a681-037d84835eb4"
+
+# Roles that can grant roles: holding one is holding every role.
+ROLE_ASSIGNERS = frozenset({OWNER, USER_ACCESS_ADMINISTRATOR, RBAC_ADMINISTRATOR})
+# Roles without write or data-plane secret access: all a pull-request preview may hold.
+READ_ONLY_ROLES = frozenset(
+    {
+        READER,
+        AKS_RBAC_READER,
+        KEY_VAULT_READER,
+        LOG_ANALYTICS_READER,
+        MONITORING_READER,
+        SECURITY_READER,
+        ARC_KUBERNETES_VIEWER,
+    }
+)
+
+ROLE_NAMES = {
+    OWNER: "Owner",
+    USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
+    RBAC_ADMINISTRATOR: "Role Based Access Control Administrator",
+    ACR_PULL: "AcrPull",
+    READER: "Reader",
+    AKS_RBAC_READER: "Azure Kubernetes Service RBAC Reader",
+    KEY_VAULT_READER: "Key Vault Reader",
+    LOG_ANALYTICS_READER: "Log Analytics Reader",
+    MONITORING_READER: "Monitoring Reader",
+    SECURITY_READER: "Security Reader",
+    ARC_KUBERNETES_VIEWER: "Azure Arc Kubernetes Viewer",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+}
+
+
+def role_guid(role_definition_id: str) -> str:
+    """`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/<guid>` -> `<guid>`."""
+    return role_definition_id.rstrip("/").rpartition("/")[2].lower()

@@ -1,0 +1,157 @@
+"""The environment facts a policy needs, carried as CrossGuard policy configuration.
+
+Policies stay pure functions of `(args, report_violation)`: whatever they need to know
+about the environment (its registry, whether it is production, ...) arrives through
+`args.get_config()`, the channel CrossGuard itself provides. The in-process evaluator
+passes the same dictionary, so a policy cannot tell which engine runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pulumi_policy import PolicyConfigSchema
+
+PodSecurityStandard = Literal["baseline", "restricted"]
+ACR_SUFFIX = ".azurecr.io"
+
+
+@dataclass(frozen=True)
+class WaiverFact:
+    """A waiver as policies see it (the waiver control reports expired ones)."""
+
+    control: str
+    resource: str | None
+    reason: str
+    expires: str  # YYYY-MM-DD
+
+    def to_config(self) -> dict[str, Any]:
+        return {
+            "control": self.control,
+            "resource": self.resource,
+            "reason": self.reason,
+            "expires": self.expires,
+        }
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    environment: str | None = None
+    is_production: bool = False
+    # Login servers images may come from; empty means "an Azure Container Registry".
+    registry_login_servers: tuple[str, ...] = ()
+    kubernetes_versions: tuple[str, ...] = ()
+    pod_security_standard: PodSecurityStandard = "baseline"
+    sentinel_required: bool = False
+    owns_subscription_resources: bool = True
+    manage_repository: bool = True
+    github_environment: str | None = None
+    default_branch: str = "main"
+    waivers: tuple[WaiverFact, ...] = ()
+
+    def to_config(self) -> dict[str, Any]:
+        """JSON-safe camelCase form, as it travels in CrossGuard policy config."""
+        return {
+            "environment": self.environment,
+            "isProduction": self.is_production,
+            "registryLoginServers": list(self.registry_login_servers),
+            "kubernetesVersions": list(self.kubernetes_versions),
+            "podSecurityStandard": self.pod_security_standard,
+            "sentinelRequired": self.sentinel_required,
+            "ownsSubscriptionResources": self.owns_subscription_resources,
+            "manageRepository": self.manage_repository,
+            "githubEnvironment": self.github_environment,
+            "defaultBranch": self.default_branch,
+            "waivers": [waiver.to_config() for waiver in self.waivers],
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any] | None) -> PolicySettings:
+        """Reads the policy config back; missing keys keep the defaults."""
+        if not config:
+            return DEFAULT_SETTINGS
+        default = DEFAULT_SETTINGS
+        standard = config.get("podSecurityStandard", default.pod_security_standard)
+        return cls(
+            environment=config.get("environment", default.environment),
+            is_production=bool(config.get("isProduction", default.is_production)),
+            registry_login_servers=tuple(
+                str(s).lower() for s in config.get("registryLoginServers") or ()
+            ),
+            kubernetes_versions=tuple(str(v) for v in config.get("kubernetesVersions") or ()),
+            pod_security_standard="restricted" if standard == "restricted" else "baseline",
+            sentinel_required=bool(config.get("sentinelRequired", default.sentinel_required)),
+            owns_subscription_resources=bool(
+                config.get("ownsSubscriptionResources", default.owns_subscription_resources)
+            ),
+            manage_repository=bool(config.get("manageRepository", default.manage_repository)),
+            github_environment=config.get("githubEnvironment", default.github_environment),
+            default_branch=str(config.get("defaultBranch") or default.default_branch),
+            waivers=tuple(
+                WaiverFact(
+                    control=str(w.get("control")),
+                    resource=w.get("resource"),
+                    reason=str(w.get("reason", "")),
+                    expires=str(w.get("expires")),
+                )
+                for w in config.get("waivers") or ()
+                if isinstance(w, Mapping)
+            ),
+        )
+
+    def registry_allowed(self, host: str) -> bool:
+        host = host.lower()
+        if self.registry_login_servers:
+            return host in self.registry_login_servers
+        return host.endswith(ACR_SUFFIX)
+
+
+DEFAULT_SETTINGS = PolicySettings()
+
+# Declared on every policy so the Pulumi CLI accepts the config the pack hands itself.
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "environment": {"type": ["string", "null"]},
+        "isProduction": {"type": "boolean"},
+        "registryLoginServers": {"type": "array", "items": {"type": "string"}},
+        "kubernetesVersions": {"type": "array", "items": {"type": "string"}},
+        "podSecurityStandard": {"type": "string", "enum": ["baseline", "restricted"]},
+        "sentinelRequired": {"type": "boolean"},
+        "ownsSubscriptionResources": {"type": "boolean"},
+        "manageRepository": {"type": "boolean"},
+        "githubEnvironment": {"type": ["string", "null"]},
+        "defaultBranch": {"type": "string"},
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "control": {"type": "string"},
+                    "resource": {"type": ["string", "null"]},
+                    "reason": {"type": "string"},
+                    "expires": {"type": "string"},
+                },
+            },
+        },
+    }
+)
+
+
+_last: tuple[Any, PolicySettings] | None = None
+
+
+def settings_of(args: Any) -> PolicySettings:
+    """The settings of one policy invocation (ResourceValidationArgs or StackValidationArgs).
+
+    The evaluator hands every invocation the same config object; remembering the last one
+    keeps parsing out of the per-resource loop.
+    """
+    global _last
+    config = args.get_config()
+    if _last is not None and _last[0] is config:
+        return _last[1]
+    settings = PolicySettings.from_config(config)
+    _last = (config, settings)
+    return settings

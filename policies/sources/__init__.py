@@ -1,0 +1,1 @@
+"""Readers that turn plan files and manifests into plan resources for the evaluator."""
