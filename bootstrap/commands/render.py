@@ -1,0 +1,71 @@
+"""`bootstrap render [ENV...] [--check]`: write gitops/ from the stack files, or check it.
+
+Every requested stack is validated before anything is rendered, so bad input leaves the
+tree untouched (one line, exit 2). With no ENV the render covers every stack, and
+generated folders of environments without a stack file are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from bootstrap.stacks import DEFAULT_STACK_DIR
+
+DEFAULT_GITOPS_DIR = Path("gitops")
+DESCRIPTION = (
+    "Render the Flux-reconciled gitops/ tree from the validated stack configs (atomically), "
+    "or with --check report the files that differ without writing anything."
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "render", help="write gitops/ from the stack configs", description=DESCRIPTION
+    )
+    parser.add_argument("envs", nargs="*", metavar="ENV", help="stacks to render (default: all)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 and list the files that differ, without writing",
+    )
+    parser.add_argument(
+        "--stack-dir",
+        type=Path,
+        default=DEFAULT_STACK_DIR,
+        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
+    )
+    parser.add_argument(
+        "--gitops-dir",
+        type=Path,
+        default=DEFAULT_GITOPS_DIR,
+        help="the tree to write or check (default: gitops/)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bootstrap import stacks
+    from bootstrap.gitops import find_drift, render
+
+    names = stacks.select(args.stack_dir, args.envs)
+    configs = {name: stacks.load(args.stack_dir, name).config for name in names}
+    complete = not args.envs
+    if args.check:
+        drift = find_drift(configs, args.gitops_dir, complete=complete)
+        if drift:
+            print(f"{args.gitops_dir} is out of date ({len(drift)} file(s)); run bootstrap render:")
+            for path in drift:
+                print(f"  {path}")
+            return 1
+        print(f"{args.gitops_dir} matches {', '.join(names)}")
+        return 0
+    changed = render(configs, args.gitops_dir, complete=complete)
+    if changed:
+        print(f"rendered {args.gitops_dir} for {', '.join(names)}: {len(changed)} file(s) changed")
+        for path in changed:
+            print(f"  {path}")
+    else:
+        print(f"{args.gitops_dir} already matches {', '.join(names)}")
+    return 0

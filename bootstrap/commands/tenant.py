@@ -1,0 +1,80 @@
+"""`bootstrap tenant add NAME --env ENV --owner GROUP_ID [--keyvault]`: a namespace in one command.
+
+Adds the tenant to `platform:gitops.tenants` of the stack file (comments and key order
+kept), validates every stack and renders the new gitops/ tree in memory, and only then
+writes the stack file and swaps the tree in. Bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from bootstrap.stacks import DEFAULT_STACK_DIR
+
+DEFAULT_GITOPS_DIR = Path("gitops")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "tenant",
+        help="manage tenant namespaces",
+        description="Manage the tenant namespaces declared in platform:gitops.tenants.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="declare a namespace and render it",
+        description="Declare a tenant namespace in a stack file and re-render gitops/.",
+    )
+    add.add_argument("name", metavar="NAME", help="namespace name (DNS label, e.g. team-c)")
+    add.add_argument("--env", required=True, metavar="ENV", help="stack to add it to")
+    add.add_argument(
+        "--owner", required=True, metavar="GROUP_ID", help="object ID of the owning Entra group"
+    )
+    add.add_argument(
+        "--keyvault",
+        action="store_true",
+        help="give the namespace a workload identity with read access to the Key Vault",
+    )
+    add.add_argument(
+        "--stack-dir",
+        type=Path,
+        default=DEFAULT_STACK_DIR,
+        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
+    )
+    add.add_argument(
+        "--gitops-dir",
+        type=Path,
+        default=DEFAULT_GITOPS_DIR,
+        help="the tree to re-render (default: gitops/)",
+    )
+    add.set_defaults(handler=run_add)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from bootstrap import stacks
+    from bootstrap.gitops.tree import desired_tree, differences, read_tree, write_tree
+    from bootstrap.stack_edit import replace_file, with_tenant
+    from components.config import stack_file
+
+    names = stacks.select(args.stack_dir, [])
+    stacks.select(args.stack_dir, [args.env])  # one clear line when ENV has no stack file
+    path = stack_file(args.stack_dir, args.env)
+    text, config = with_tenant(path, args.name, args.owner, args.keyvault)
+    configs = {
+        name: config if name == args.env else stacks.load(args.stack_dir, name).config
+        for name in names
+    }
+    existing = read_tree(args.gitops_dir)
+    desired = desired_tree(configs, existing, complete=True)
+
+    replace_file(path, text)
+    changed = differences(existing, desired)
+    if changed:
+        write_tree(args.gitops_dir, desired)
+    print(f"added tenant {args.name} to {path}; rendered {len(changed)} file(s):")
+    for changed_path in changed:
+        print(f"  {(args.gitops_dir / changed_path).as_posix()}")
+    return 0

@@ -1,0 +1,99 @@
+"""The human-owned part of gitops/: created once from a template, then only nudged.
+
+People edit these files (per-environment infrastructure, the platform's apps). The
+renderer creates a missing one, and afterwards only guarantees its managed entry (the
+overlay's `resources` lists `../../base`). It changes a file through a ruamel.yaml
+round trip, so comments, key order and quoting survive; a file that already satisfies the
+rule is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bootstrap.errors import BadInput
+
+from .generated import render_template
+
+BASE = "../../base"
+
+
+@dataclass(frozen=True)
+class OwnedFile:
+    path: str  # relative to gitops/
+    template: str
+    # Fixes what the renderer guarantees in a parsed document; True when it changed it.
+    ensure: Callable[[CommentedMap, str], bool] | None
+
+
+def _lists_base(document: CommentedMap, shown: str) -> bool:
+    resources = document.get("resources")
+    if resources is None:
+        document["resources"] = CommentedSeq([BASE])
+        return True
+    if not isinstance(resources, list):
+        raise BadInput(f"{shown}: 'resources' must be a list (expected it to contain {BASE})")
+    if BASE in resources:
+        return False
+    resources.insert(0, BASE)
+    return True
+
+
+def owned_files(environment: str) -> list[OwnedFile]:
+    return [
+        OwnedFile(
+            f"infrastructure/overlays/{environment}/kustomization.yaml",
+            "owned/infrastructure-overlay.yaml.j2",
+            _lists_base,
+        ),
+        OwnedFile(
+            f"apps/overlays/{environment}/kustomization.yaml",
+            "owned/apps-overlay.yaml.j2",
+            _lists_base,
+        ),
+        OwnedFile("apps/base/kustomization.yaml", "owned/apps-base.yaml.j2", None),
+    ]
+
+
+def owned_content(owned: OwnedFile, environment: str, current: bytes | None) -> bytes:
+    """What the file should hold: the template when missing, else the file, nudged."""
+    if current is None:
+        text = render_template(owned.template, environment=environment)
+        current = text.encode()
+    if owned.ensure is None:
+        return current
+    shown = f"gitops/{owned.path}"
+    yaml = _round_trip()
+    try:
+        document = yaml.load(current.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{shown}: not UTF-8 text (expected a kustomization)") from None
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f":{mark.line + 1}" if mark else ""
+        raise BadInput(f"{shown}{where}: invalid YAML: {error.problem or error.context}") from None
+    except YAMLError as error:
+        raise BadInput(f"{shown}: invalid YAML: {error}") from None
+    if not isinstance(document, CommentedMap):
+        raise BadInput(f"{shown}: expected a kustomization (a mapping with 'resources')")
+    if not owned.ensure(document, shown):
+        return current
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    return buffer.getvalue().encode()
+
+
+def _round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    # The layout of the templates (and of kubectl/kustomize docs): lists indented under
+    # their key.
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml

@@ -1,0 +1,101 @@
+"""Editing a stack file the way a person would: comments, key order and quoting kept.
+
+Changes go through a ruamel.yaml round trip; the edited text is validated with the very
+schema `pulumi up` uses before it replaces the file, and the replacement is atomic.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from bootstrap.errors import BadInput
+from components.config import PlatformConfig, read_stack_document
+from components.config.errors import NAMESPACE
+from components.config.loader import plain_values, validate
+
+GITOPS_KEY = f"{NAMESPACE}:gitops"
+
+
+def round_trip_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    # The stack files' layout: list items indented two spaces under their key.
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def with_tenant(
+    path: Path, name: str, owner_group_id: str, key_vault: bool
+) -> tuple[str, PlatformConfig]:
+    """The stack file's new text with one more tenant, and its validated config.
+
+    Nothing is written: bad input raises (BadInput or ConfigError) naming the file.
+    """
+    document = read_stack_document(path)
+    config = document["config"]
+    gitops = config.get(GITOPS_KEY)
+    if gitops is None:
+        gitops = CommentedMap()
+        config[GITOPS_KEY] = gitops
+    if not isinstance(gitops, CommentedMap):
+        raise BadInput(f"{path}: {GITOPS_KEY} must be a mapping (expected repoUrl, tenants, ...)")
+    tenants = gitops.get("tenants")
+    if tenants is None:
+        tenants = CommentedSeq()
+        gitops["tenants"] = tenants
+    if not isinstance(tenants, CommentedSeq):
+        raise BadInput(f"{path}: {GITOPS_KEY}.tenants must be a list of tenants")
+    for index, tenant in enumerate(tenants):
+        if isinstance(tenant, dict) and tenant.get("name") == name:
+            raise BadInput(
+                f"{path}: {GITOPS_KEY}.tenants[{index}] already declares '{name}' "
+                "(expected a new tenant name)"
+            )
+    entry = CommentedMap()
+    entry["name"] = name
+    entry["ownerGroupId"] = owner_group_id
+    if key_vault:
+        entry["keyVault"] = True
+    tenants.append(entry)
+    text = dump(document)
+    return text, validate_text(path, text)
+
+
+def dump(document: CommentedMap) -> str:
+    buffer = io.StringIO()
+    round_trip_yaml().dump(document, buffer)
+    return buffer.getvalue()
+
+
+def validate_text(path: Path, text: str) -> PlatformConfig:
+    """Validates edited stack-file text as load_stack_file would validate the file."""
+    document: Any = YAML(typ="rt").load(text)
+    values = {
+        str(key).partition(":")[2]: plain_values(value)
+        for key, value in document["config"].items()
+        if str(key).startswith(f"{NAMESPACE}:")
+    }
+    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    return validate(values, path, stack, document)
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Writes `text` to a temporary file beside `path`, then renames it over `path`."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        if path.exists():
+            Path(temporary).chmod(path.stat().st_mode & 0o777)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
