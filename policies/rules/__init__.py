@@ -14,6 +14,7 @@ from . import (
     kubernetes,
     network,
     registry,
+    subscription_governance,
     waivers,
 )
 from .base import Rule
@@ -25,6 +26,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *registry.RULES,
     *keyvault.RULES,
     *governance.RULES,
+    *subscription_governance.RULES,
     *kubernetes.RULES,
     *flux.RULES,
     *arc.RULES,
