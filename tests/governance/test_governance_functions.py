@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
-from gov_support import SHIPPED, governance_setting, shipped_stack, validated, variant_config
+from gov_support import (
+    SHIPPED,
+    STACK_DIR,
+    governance_setting,
+    shipped_stack,
+    validated,
+    variant_config,
+)
 
+from bootstrap.cli import main
 from components.governance import allowed_images_regex, check_subscription_owners
 from components.governance import required_deploy_roles as roles_for
 
@@ -95,3 +105,36 @@ def test_no_deploy_role_is_owner_or_user_access_administrator() -> None:
 
 def test_allowed_images_regex_is_escaped_and_anchored() -> None:
     assert allowed_images_regex("ACRplatDev1.azurecr.io") == r"^acrplatdev1\.azurecr\.io/.+$"
+
+
+@pytest.mark.parametrize(
+    ("stack", "old", "new", "expected"),
+    [
+        ("dev", "ownsSubscriptionResources: false", "ownsSubscriptionResources: true",
+         "owned by stacks dev and staging"),
+        ("staging", "platform:gitops:",
+         "platform:governance:\n    ownsSubscriptionResources: false\n  platform:gitops:",
+         "has no owning stack"),
+    ],
+)  # fmt: skip
+def test_bootstrap_plan_refuses_incoherent_ownership_before_planning(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    stack: str,
+    old: str,
+    new: str,
+    expected: str,
+) -> None:
+    stack_dir = tmp_path / "stacks"
+    shutil.copytree(STACK_DIR, stack_dir)
+    path = stack_dir / f"Pulumi.{stack}.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    out = tmp_path / "dev.json"
+    # Only dev is planned; the owner check still reads every stack file.
+    code = main(["plan", "dev", "--stack-dir", str(stack_dir), "--json", str(out)])
+    error = capsys.readouterr().err.strip()
+    assert code == 2
+    assert expected in error and len(error.splitlines()) == 1
+    assert not out.exists()
