@@ -39,7 +39,10 @@ def with_tenant(
 
     Nothing is written: bad input raises (BadInput or ConfigError) naming the file.
     """
-    document = read_stack_document(path)
+    # The loader's checks first (missing file, bad YAML, no config mapping: one line each),
+    # then a load that also keeps quoting and flow style, which the edit must not change.
+    read_stack_document(path)
+    document = round_trip_yaml().load(path.read_text(encoding="utf-8"))
     config = document["config"]
     gitops = config.get(GITOPS_KEY)
     if gitops is None:

@@ -66,7 +66,7 @@ class DeployKeyProvider(pulumi.dynamic.ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         return pulumi.dynamic.CreateResult(
-            id_=f"{props['vaultName']}/{props['secretName']}", outs=self._read(props)
+            id_=f"{props['vault_name']}/{props['secret_name']}", outs=self._read(props)
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
@@ -75,18 +75,18 @@ class DeployKeyProvider(pulumi.dynamic.ResourceProvider):
     def diff(
         self, _id: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        changed = [key for key in ("vaultName", "secretName") if olds.get(key) != news.get(key)]
+        changed = [key for key in ("vault_name", "secret_name") if olds.get(key) != news.get(key)]
         return pulumi.dynamic.DiffResult(
             changes=bool(changed), replaces=changed, delete_before_replace=False
         )
 
     @staticmethod
     def _read(props: dict[str, Any]) -> dict[str, Any]:
-        value = fetch_secret(props["vaultName"], props["secretName"])
+        value = fetch_secret(props["vault_name"], props["secret_name"])
         return {
-            "vaultName": props["vaultName"],
-            "secretName": props["secretName"],
-            "sshPrivateKey": protected_setting_value(value),
+            "vault_name": props["vault_name"],
+            "secret_name": props["secret_name"],
+            "ssh_private_key": protected_setting_value(value),
         }
 
 
@@ -102,10 +102,10 @@ class DeployKey(pulumi.dynamic.Resource):
         secret_name: str,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["sshPrivateKey"])
+        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["ssh_private_key"])
         super().__init__(
             DeployKeyProvider(),
             name,
-            {"vaultName": vault_name, "secretName": secret_name, "sshPrivateKey": None},
+            {"vault_name": vault_name, "secret_name": secret_name, "ssh_private_key": None},
             pulumi.ResourceOptions.merge(opts, secret_outputs),
         )
