@@ -12,7 +12,7 @@ from components.aks import AksCluster, AksClusterArgs
 from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
 from components.config import PlatformConfig
-from components.flux import AKS, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
+from components.flux import AKS, ARC, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
 from components.github import GitHubDelivery, GitHubDeliveryArgs
 from components.governance import Governance, GovernanceArgs, required_deploy_roles
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -136,18 +136,26 @@ class Platform(pulumi.ComponentResource):
         client_ids = {tenant: wi.client_id for tenant, wi in self.workload_identities.items()}
         substitutions = flux_substitutions(config, self.key_vault.vault.name, client_ids)
         ssh_key = deploy_key(f"{name}-flux-deploy-key", config, self.key_vault.vault.name, self)
+        # AKS and Arc clusters alike: (config name, ARM name, provider kind, resource).
+        flux_targets = [
+            (cluster_name, aks.cluster.name, AKS, aks.cluster)
+            for cluster_name, aks in self.clusters.items()
+        ] + [
+            (cluster_name, arc.connected.name, ARC, arc.connected)
+            for cluster_name, arc in self.arc_clusters.items()
+        ]
         self.flux: dict[str, ClusterFlux] = {}
-        for cluster_name, aks in self.clusters.items():
+        for cluster_name, resource_name, (rp, cluster_type), resource in flux_targets:
             self.flux[cluster_name] = ClusterFlux(
                 f"{cluster_name}-flux",
                 ClusterFluxArgs(
                     placement=placement,
                     cluster_name=cluster_name,
-                    cluster_resource_name=aks.cluster.name,
-                    cluster_rp=AKS[0],
-                    cluster_type=AKS[1],
+                    cluster_resource_name=resource_name,
+                    cluster_rp=rp,
+                    cluster_type=cluster_type,
                     substitutions=substitutions,
-                    depends_on=[aks.cluster],
+                    depends_on=[resource],
                     ssh_private_key=ssh_key,
                 ),
                 child,

@@ -79,6 +79,7 @@ class PolicyContext:
             sentinel_required=config.is_production or config.monitoring.sentinel is True,
             owns_subscription_resources=config.governance.owns_subscription_resources,
             manage_repository=config.github.manage_repository,
+            owns_branch_protection=config.owns_branch_protection,
             github_environment=config.github_environment,
             default_branch=config.gitops.branch,
             waivers=tuple(

@@ -47,6 +47,8 @@ class PolicySettings:
     sentinel_required: bool = False
     owns_subscription_resources: bool = True
     manage_repository: bool = True
+    # Branch protection is repository-wide: only the stack that owns it must declare it.
+    owns_branch_protection: bool = True
     github_environment: str | None = None
     default_branch: str = "main"
     waivers: tuple[WaiverFact, ...] = ()
@@ -62,6 +64,7 @@ class PolicySettings:
             "sentinelRequired": self.sentinel_required,
             "ownsSubscriptionResources": self.owns_subscription_resources,
             "manageRepository": self.manage_repository,
+            "ownsBranchProtection": self.owns_branch_protection,
             "githubEnvironment": self.github_environment,
             "defaultBranch": self.default_branch,
             "waivers": [waiver.to_config() for waiver in self.waivers],
@@ -87,6 +90,9 @@ class PolicySettings:
                 config.get("ownsSubscriptionResources", default.owns_subscription_resources)
             ),
             manage_repository=bool(config.get("manageRepository", default.manage_repository)),
+            owns_branch_protection=bool(
+                config.get("ownsBranchProtection", default.owns_branch_protection)
+            ),
             github_environment=config.get("githubEnvironment", default.github_environment),
             default_branch=str(config.get("defaultBranch") or default.default_branch),
             waivers=tuple(
@@ -121,6 +127,7 @@ CONFIG_SCHEMA = PolicyConfigSchema(
         "sentinelRequired": {"type": "boolean"},
         "ownsSubscriptionResources": {"type": "boolean"},
         "manageRepository": {"type": "boolean"},
+        "ownsBranchProtection": {"type": "boolean"},
         "githubEnvironment": {"type": ["string", "null"]},
         "defaultBranch": {"type": "string"},
         "waivers": {

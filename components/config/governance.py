@@ -49,6 +49,9 @@ class PolicyAssignmentConfig(StrictModel):
         default_factory=lambda: [
             "kube-system", "gatekeeper-system", "azure-arc", "flux-system",
             "calico-system", "tigera-operator",
+            # Defender's Arc sensor runs privileged in mdc; Azure's own initiatives exclude
+            # it and the extension usage namespace, or Deny would block them.
+            "mdc", "azure-extensions-usage-system",
         ]
     )  # fmt: skip
     allowed_external_ips: list[Cidr] = Field(default_factory=list)

@@ -104,6 +104,12 @@ class PlatformConfig(StrictModel):
         self._unique_cluster_names()
         self._non_overlapping_networks()
         self._tenant_clusters_exist()
+        if self.is_production and self.governance.policy.enforcement_mode != "Default":
+            raise LocatedValueError(
+                ("governance", "policy", "enforcementMode"),
+                "production enforces Azure Policy (expected Default); audit-only is for "
+                "non-production environments",
+            )
         if self.location in self.registry.geo_replications:
             index = self.registry.geo_replications.index(self.location)
             raise LocatedValueError(

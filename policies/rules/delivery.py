@@ -104,7 +104,9 @@ def _repository_managed(view: StackView, settings: PolicySettings) -> bool:
 
 
 def main_protected(view: StackView, settings: PolicySettings) -> Findings:
-    if not _repository_managed(view, settings):
+    # Repository-wide: judged in the one stack that owns it (`bootstrap plan` checks that
+    # exactly one stack per repository does).
+    if not _repository_managed(view, settings) or not settings.owns_branch_protection:
         return
     branch = settings.default_branch
     rules = [r for r in view.of_type(BRANCH_PROTECTION) if dig(r.props, "pattern") == branch]
