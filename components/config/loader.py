@@ -29,8 +29,27 @@ def stack_file(stack_dir: Path, stack: str) -> Path:
     return stack_dir / f"Pulumi.{stack}.yaml"
 
 
+# Parsed stack files by (path, mtime, size): one run reads the same file for validation,
+# line numbers and reports, and round-trip parsing is the slow part of a plan.
+_DOCUMENTS: dict[tuple[str, int, int], CommentedMap] = {}
+
+
 def read_stack_document(path: Path) -> CommentedMap:
-    """The parsed stack file; ConfigError for a missing, empty or malformed one."""
+    """The parsed stack file (shared: treat it as read-only); ConfigError if unusable."""
+    try:
+        status = path.stat()
+    except OSError:
+        status = None
+    key = (str(path.resolve()), status.st_mtime_ns, status.st_size) if status else None
+    if key is not None and key in _DOCUMENTS:
+        return _DOCUMENTS[key]
+    document = _parse_stack_document(path)
+    if key is not None:
+        _DOCUMENTS[key] = document
+    return document
+
+
+def _parse_stack_document(path: Path) -> CommentedMap:
     shown = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -129,17 +148,18 @@ def load_from_pulumi() -> PlatformConfig:
         for key, value in raw.items()
         if key.startswith(f"{NAMESPACE}:")
     }
-    document = None
-    if path.is_file():
-        try:
-            document = read_stack_document(path)
-        except ConfigError:
-            document = None
     try:
-        return validate(values, path, stack, document)
+        return validate(values, path, stack)
     except ConfigError as error:
+        located = error
+        # The file is parsed only now, for the line number of the offending key.
+        if path.is_file():
+            try:
+                validate(values, path, stack, read_stack_document(path))
+            except ConfigError as with_line:
+                located = with_line
         # RunError ends the program with this one line and no traceback.
-        raise pulumi.RunError(str(error)) from None
+        raise pulumi.RunError(str(located)) from None
 
 
 def _from_engine(value: Any) -> Any:
