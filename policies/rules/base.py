@@ -97,8 +97,21 @@ def stack_rule(control_id: str, check: StackCheck) -> Rule:
         raise ValueError(f"{control_id} is not stack-level in the catalog; use resource_rule")
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        view = StackView(args.resources)
+        view = _view_of(args.resources)
         for message, urn in check(view, settings_of(args)):
             report_violation(message, urn)
 
     return Rule(control, StackValidationPolicy(validate=validate, **_metadata(control)))
+
+
+_last_view: tuple[Any, StackView] | None = None
+
+
+def _view_of(resources: Any) -> StackView:
+    """One StackView per resource list: every stack policy of a run shares its indexes."""
+    global _last_view
+    if _last_view is not None and _last_view[0] is resources:
+        return _last_view[1]
+    view = StackView(resources)
+    _last_view = (resources, view)
+    return view

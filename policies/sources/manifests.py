@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bootstrap.errors import BadInput
@@ -158,7 +158,7 @@ def _parse_yaml(text: str, path: Path) -> list[tuple[int, Any]]:
         for document in yaml.load_all(text):
             if document is None:
                 continue
-            line = document.lc.line + 1 if isinstance(document, CommentedMap) else 1
+            line = document.lc.line + 1 if isinstance(document, CommentedMap | CommentedSeq) else 1
             documents.append((line, _plain(document)))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -191,8 +191,8 @@ def _attach_outputs(resources: list[dict[str, Any]], outputs: dict[str, Any]) ->
     if not outputs:
         return
     for resource in resources:
-        if resource["type"] == STACK_TYPE and "outputs" not in resource:
-            resource["outputs"] = outputs
+        if resource["type"] == STACK_TYPE:
+            resource["outputs"] = {**(resource.get("outputs") or {}), **outputs}
 
 
 def _names(resources: list[dict[str, Any]]) -> tuple[str | None, str | None]:

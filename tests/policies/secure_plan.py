@@ -1,0 +1,395 @@
+"""A small plan that satisfies every control: the baseline the mutation tests start from.
+
+Built in Python at test time (no fixture files, no secrets): one resource of every type the
+catalog names, wired together with `dependencies` the way the offline engine records them
+(a role assignment depends on the identity and the scope it uses, a diagnostic setting on
+the resource it watches).
+"""
+
+# The plan and the mutation table are data: one entry per line reads best, however wide.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from policies.context import PolicyContext
+from policies.settings import PolicySettings
+
+STACK = "dev"
+PROJECT = "aks-platform"
+SUB = "/subscriptions/00000000-0000-0000-0000-0000000000b1"
+RG = f"{SUB}/resourceGroups/rg-plat-dev"
+REGISTRY = "acrplatdev123abc"
+LOGIN_SERVER = f"{REGISTRY}.azurecr.io"
+WORKSPACE_ID = f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log-plat-dev"
+CLUSTER = "aks-plat-dev-dev1"
+ARC = "arc-plat-dev-edge1"
+ROLE = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+AUDIENCE = ["api://AzureADTokenExchange"]
+POLICY_SETS = "/providers/Microsoft.Authorization/policySetDefinitions"
+POLICIES = "/providers/Microsoft.Authorization/policyDefinitions"
+
+
+def urn(resource_type: str, name: str) -> str:
+    return f"urn:pulumi:{STACK}::{PROJECT}::{resource_type}::{name}"
+
+
+def settings(**overrides: Any) -> PolicySettings:
+    base = {
+        "environment": STACK,
+        "registry_login_servers": (LOGIN_SERVER,),
+        "kubernetes_versions": ("1.33",),
+    }
+    return PolicySettings(**{**base, **overrides})
+
+
+def context(**overrides: Any) -> PolicyContext:
+    return PolicyContext(settings=settings(**overrides), stack=STACK)
+
+
+def production_context() -> PolicyContext:
+    return context(
+        environment="prod",
+        is_production=True,
+        pod_security_standard="restricted",
+        sentinel_required=True,
+        github_environment="prod",
+    )
+
+
+class PlanBuilder:
+    def __init__(self) -> None:
+        self.resources: list[dict[str, Any]] = []
+
+    def add(self, resource_type: str, name: str, inputs: dict[str, Any],
+            depends: tuple[str, ...] = ()) -> str:  # fmt: skip
+        entry: dict[str, Any] = {
+            "urn": urn(resource_type, name),
+            "type": resource_type,
+            "name": name,
+            "parent": None,
+            "inputs": inputs,
+        }
+        if depends:
+            entry["dependencies"] = list(depends)
+        self.resources.append(entry)
+        return entry["urn"]
+
+
+def secure_resources() -> list[dict[str, Any]]:
+    return copy.deepcopy(_SECURE)
+
+
+def _pool(name: str, mode: str) -> dict[str, Any]:
+    pool: dict[str, Any] = {
+        "name": name,
+        "mode": mode,
+        "count": 3,
+        "vmSize": "Standard_D4ds_v5",
+        "enableEncryptionAtHost": True,
+        "enableNodePublicIP": False,
+        "securityProfile": {"sshAccess": "Disabled"},
+    }
+    if mode == "System":
+        pool["nodeTaints"] = ["CriticalAddonsOnly=true:NoSchedule"]
+    return pool
+
+
+def _container(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "image": f"{LOGIN_SERVER}/team-a/{name}:1.4.2@sha256:{'a' * 64}",
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "128Mi"},
+            "limits": {"cpu": "500m", "memory": "256Mi"},
+        },
+        "securityContext": {
+            "runAsNonRoot": True,
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+    }
+
+
+def _pod_spec() -> dict[str, Any]:
+    return {
+        "serviceAccountName": "team-a-app",
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [_container("web")],
+        "initContainers": [_container("migrate")],
+        "volumes": [{"name": "tmp", "emptyDir": {}}],
+    }
+
+
+def _build() -> list[dict[str, Any]]:
+    plan = PlanBuilder()
+    add = plan.add
+    stack = add("pulumi:pulumi:Stack", f"{PROJECT}-{STACK}", {})
+    plan.resources[-1]["outputs"] = {"clusterNames": [CLUSTER], "registry": LOGIN_SERVER}
+    workspace = add("azure-native:operationalinsights:Workspace", "workspace", {
+        "workspaceName": "log-plat-dev", "resourceGroupName": "rg-plat-dev",
+        "location": "westeurope", "sku": {"name": "PerGB2018"}, "retentionInDays": 90,
+        "features": {"disableLocalAuth": True},
+    })  # fmt: skip
+    add("azure-native:securityinsights:SentinelOnboardingState", "sentinel", {
+        "workspaceName": "log-plat-dev", "resourceGroupName": "rg-plat-dev",
+        "sentinelOnboardingStateName": "default",
+    }, (workspace,))  # fmt: skip
+    registry = add("azure-native:containerregistry:Registry", "registry", {
+        "registryName": REGISTRY, "resourceGroupName": "rg-plat-dev", "location": "westeurope",
+        "sku": {"name": "Premium"}, "adminUserEnabled": False, "anonymousPullEnabled": False,
+        "publicNetworkAccess": "Disabled", "networkRuleSet": {"defaultAction": "Deny"},
+        "policies": {"exportPolicy": {"status": "disabled"},
+                     "retentionPolicy": {"status": "enabled", "days": 7}},
+    })  # fmt: skip
+    vault = add("azure-native:keyvault:Vault", "vault", {
+        "vaultName": "kv-dev-123abc", "resourceGroupName": "rg-plat-dev",
+        "location": "westeurope",
+        "properties": {
+            "tenantId": "00000000-0000-0000-0000-0000000000a1", "sku": {"family": "A", "name": "standard"},
+            "enableRbacAuthorization": True, "enablePurgeProtection": True,
+            "enableSoftDelete": True, "softDeleteRetentionInDays": 90,
+            "publicNetworkAccess": "Disabled", "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"},
+        },
+    })  # fmt: skip
+    add("azure-native:keyvault:Key", "kms-key", {
+        "vaultName": "kv-dev-123abc", "keyName": "etcd-kms", "resourceGroupName": "rg-plat-dev",
+        "properties": {"kty": "RSA", "keySize": 2048, "rotationPolicy": {
+            "attributes": {"expiryTime": "P1Y"},
+            "lifetimeActions": [{"action": {"type": "rotate"}, "trigger": {"timeBeforeExpiry": "P30D"}}],
+        }},
+    }, (vault,))  # fmt: skip
+    kubelet_id = "11111111-2222-3333-4444-555555555555"
+    cluster = add("azure-native:containerservice:ManagedCluster", "dev1-aks", {
+        "resourceName": CLUSTER, "resourceGroupName": "rg-plat-dev", "location": "westeurope",
+        "dnsPrefix": CLUSTER, "kubernetesVersion": "1.33",
+        "identity": {"type": "UserAssigned"},
+        "identityProfile": {"kubeletidentity": {"objectId": kubelet_id}},
+        "aadProfile": {"managed": True, "enableAzureRBAC": True},
+        "disableLocalAccounts": True, "enableRBAC": True,
+        "oidcIssuerProfile": {"enabled": True},
+        "securityProfile": {
+            "workloadIdentity": {"enabled": True},
+            "defender": {"logAnalyticsWorkspaceResourceId": WORKSPACE_ID,
+                         "securityMonitoring": {"enabled": True}},
+            "imageCleaner": {"enabled": True, "intervalHours": 168},
+            "azureKeyVaultKms": {"enabled": True, "keyVaultNetworkAccess": "Private",
+                                 "keyId": "https://kv-dev-123abc.vault.azure.net/keys/etcd-kms/0a1b"},
+        },
+        "apiServerAccessProfile": {"enablePrivateCluster": True, "disableRunCommand": True,
+                                   "enableVnetIntegration": True},
+        "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay",
+                           "networkPolicy": "calico"},
+        "agentPoolProfiles": [_pool("system", "System"), _pool("apps", "User")],
+        "addonProfiles": {
+            "azurepolicy": {"enabled": True},
+            "azureKeyvaultSecretsProvider": {"enabled": True, "config": {
+                "enableSecretRotation": "true", "rotationPollInterval": "2m"}},
+            "omsagent": {"enabled": True, "config": {
+                "logAnalyticsWorkspaceResourceID": WORKSPACE_ID, "useAADAuth": "true"}},
+        },
+        "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+    }, (workspace, vault))  # fmt: skip
+    add("azure-native:containerservice:AgentPool", "dev1-batch", {
+        "resourceName": CLUSTER, "agentPoolName": "batch", "resourceGroupName": "rg-plat-dev",
+        **{k: v for k, v in _pool("batch", "User").items() if k != "name"},
+    }, (cluster,))  # fmt: skip
+    for schedule, day in (("aksManagedAutoUpgradeSchedule", "Sunday"),
+                          ("aksManagedNodeOSUpgradeSchedule", "Saturday")):  # fmt: skip
+        add("azure-native:containerservice:MaintenanceConfiguration", f"dev1-{schedule}", {
+            "resourceName": CLUSTER, "resourceGroupName": "rg-plat-dev", "configName": schedule,
+            "maintenanceWindow": {"durationHours": 4, "startTime": "02:00", "utcOffset": "+00:00",
+                                  "schedule": {"weekly": {"dayOfWeek": day, "intervalWeeks": 1}}},
+        }, (cluster,))  # fmt: skip
+    add("azure-native:authorization:RoleAssignment", "dev1-acrpull", {
+        "principalId": kubelet_id, "principalType": "ServicePrincipal",
+        "roleDefinitionId": f"{ROLE}/{ACR_PULL}",
+        "scope": f"{RG}/providers/Microsoft.ContainerRegistry/registries/{REGISTRY}",
+    }, (cluster, registry))  # fmt: skip
+    for target, kind, name in ((cluster, "aks", "dev1"), (registry, "acr", "registry"),
+                               (vault, "kv", "vault")):  # fmt: skip
+        logs = (
+            [
+                {"category": c, "enabled": True}
+                for c in ("kube-apiserver", "kube-audit-admin", "guard")
+            ]
+            if kind == "aks"
+            else [{"categoryGroup": "allLogs", "enabled": True}]
+        )
+        add("azure-native:monitor:DiagnosticSetting", f"{name}-diagnostics", {
+            "name": "to-log-analytics", "resourceUri": f"{RG}/providers/x/{name}",
+            "workspaceId": WORKSPACE_ID, "logs": logs,
+        }, (target, workspace))  # fmt: skip
+    # GitHub delivery identities: deploy (Contributor) and pull-request preview (Reader).
+    for purpose, subject, role in (("deploy", "environment:dev", CONTRIBUTOR),
+                                   ("preview", "pull_request", READER)):  # fmt: skip
+        identity = add("azure-native:managedidentity:UserAssignedIdentity", f"id-{purpose}", {
+            "resourceName": f"id-plat-dev-{purpose}", "resourceGroupName": "rg-plat-dev",
+        })  # fmt: skip
+        add("azure-native:managedidentity:FederatedIdentityCredential", f"fic-{purpose}", {
+            "resourceName": f"id-plat-dev-{purpose}", "resourceGroupName": "rg-plat-dev",
+            "issuer": GITHUB_ISSUER, "subject": f"repo:contoso/platform:{subject}",
+            "audiences": AUDIENCE,
+        }, (identity,))  # fmt: skip
+        add("azure-native:authorization:RoleAssignment", f"ra-{purpose}", {
+            "principalId": f"principal-{purpose}", "principalType": "ServicePrincipal",
+            "roleDefinitionId": f"{ROLE}/{role}", "scope": RG,
+        }, (identity,))  # fmt: skip
+    add("azure-native:managedidentity:FederatedIdentityCredential", "fic-workload", {
+        "resourceName": "id-plat-dev-team-a", "issuer": "https://westeurope.oic.prod-aks.azure.com/t/i/",
+        "subject": "system:serviceaccount:team-a:team-a-app", "audiences": AUDIENCE,
+    })  # fmt: skip
+    containers_extensions = [
+        {"name": name, "isEnabled": "True"}
+        for name in ("AgentlessDiscoveryForKubernetes", "ContainerRegistriesVulnerabilityAssessments",
+                     "ContainerSensor")
+    ]  # fmt: skip
+    for plan_name in ("Containers", "KeyVaults", "Arm"):
+        add("azure-native:security:Pricing", f"defender-{plan_name}", {
+            "pricingName": plan_name, "pricingTier": "Standard", "scopeId": SUB,
+            **({"extensions": containers_extensions} if plan_name == "Containers" else {}),
+        })  # fmt: skip
+    add("azure-native:monitor:SubscriptionDiagnosticSetting", "activity-log", {
+        "name": "activity-to-workspace", "workspaceId": WORKSPACE_ID,
+        "logs": [{"category": c, "enabled": True} for c in ("Administrative", "Security", "Policy")],
+    }, (workspace,))  # fmt: skip
+    assignments = (
+        ("pod-security", f"{POLICY_SETS}/a8640138-9b0a-4a28-b8cb-1666c838647d", {"effect": {"value": "Deny"}}),
+        ("allowed-images", f"{POLICIES}/febd0533-8e55-448f-b837-bd0e06f16469",
+         {"allowedContainerImagesRegex": {"value": f"^{LOGIN_SERVER.replace('.', '[.]')}/.+$"}}),
+        ("no-privileged", f"{POLICIES}/95edb821-ddaf-4404-9732-666045e056b4", {}),
+        ("https-ingress", f"{POLICIES}/1a5b4dca-0b6f-4cf5-907c-56316bc1bf3d", {}),
+        ("external-ips", f"{POLICIES}/d46c275d-1680-448d-b2ec-e495a3b6cc89", {"effect": {"value": "deny"}}),
+        ("pod-security-restricted", f"{POLICY_SETS}/42b8ef37-b724-4e24-bbc8-7a7708edfe00", {"effect": {"value": "Deny"}}),
+        # Audits of the clusters' security agents (governance, GOV-POL-07).
+        ("aks-policy-addon-audit", f"{POLICIES}/0a15ec92-a229-4763-bb14-0ea34a568f8d", {}),
+        ("aks-defender-audit", f"{POLICIES}/a1840de2-8088-4ea8-b153-b4c723e9cb01", {}),
+        ("arc-policy-extension-audit", f"{POLICIES}/6b2122c1-8120-4ff5-801b-17625a355590", {}),
+        ("arc-defender-extension-audit", f"{POLICIES}/8dfab9c4-fe7b-49ad-85e4-1e9be085358f", {}),
+    )  # fmt: skip
+    for name, definition, parameters in assignments:
+        add("azure-native:authorization:PolicyAssignment", f"policy-{name}", {
+            "scope": RG, "policyDefinitionId": definition, "enforcementMode": "Default",
+            "parameters": parameters,
+        })  # fmt: skip
+    arc = add("azure-native:kubernetes:ConnectedCluster", "edge1-arc", {
+        "clusterName": ARC, "resourceGroupName": "rg-plat-dev", "identity": {"type": "SystemAssigned"},
+        "agentPublicKeyCertificate": "", "aadProfile": {"enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]},
+    })  # fmt: skip
+    for target, kind, name in (
+        (cluster, "managedClusters", CLUSTER),
+        (arc, "connectedClusters", ARC),
+    ):
+        rp = "Microsoft.ContainerService" if kind == "managedClusters" else "Microsoft.Kubernetes"
+        types = ["microsoft.flux"] + (
+            ["microsoft.azuredefender.kubernetes", "microsoft.policyinsights", "microsoft.azuremonitor.containers"]
+            if kind == "connectedClusters" else []
+        )  # fmt: skip
+        for extension_type in types:
+            add("azure-native:kubernetesconfiguration:Extension", f"{name}-{extension_type}", {
+                "clusterName": name, "clusterResourceName": kind, "clusterRp": rp,
+                "extensionType": extension_type, "extensionName": extension_type.split(".")[-1],
+            }, (target,))  # fmt: skip
+        add("azure-native:kubernetesconfiguration:FluxConfiguration", f"{name}-flux", {
+            "clusterName": name, "clusterResourceName": kind, "clusterRp": rp,
+            "fluxConfigurationName": "platform", "scope": "cluster", "sourceKind": "GitRepository",
+            "gitRepository": {"url": "https://github.com/contoso/platform.git",
+                              "repositoryRef": {"branch": "main"}},
+            "kustomizations": {"infrastructure": {"path": "./gitops/clusters/dev/dev1", "prune": True}},
+        }, (target,))  # fmt: skip
+    add("azure-native:resources:Deployment", "edge1-provisioned", {
+        "resourceGroupName": "rg-plat-dev",
+        "properties": {"mode": "Incremental", "template": {"resources": [{
+            "type": "Microsoft.HybridContainerService/provisionedClusterInstances",
+            "name": "default", "apiVersion": "2024-01-01",
+            "properties": {"networkProfile": {"networkPolicy": "calico", "podCidr": "10.244.0.0/16"}},
+        }]}},
+    }, (arc,))  # fmt: skip
+    add("azure-native:hybridcontainerservice:ProvisionedClusterInstance", "edge2-provisioned", {
+        "connectedClusterResourceUri": f"{RG}/providers/Microsoft.Kubernetes/connectedClusters/edge2",
+        "networkProfile": {"networkPolicy": "calico"},
+    })  # fmt: skip
+    add("github:index/branchProtection:BranchProtection", "main-protection", {
+        "repositoryId": "platform", "pattern": "main", "enforceAdmins": True,
+        "allowsForcePushes": False, "allowsDeletions": False,
+        "requiredPullRequestReviews": [{"requiredApprovingReviewCount": 1}],
+        "requiredStatusChecks": [{"strict": True, "contexts": ["preview", "test"]}],
+    })  # fmt: skip
+    add("github:index/repositoryEnvironment:RepositoryEnvironment", "env-prod", {
+        "repository": "platform", "environment": "prod",
+        "reviewers": [{"teams": [4242]}],
+        "deploymentBranchPolicy": {"protectedBranches": True, "customBranchPolicies": False},
+    })  # fmt: skip
+    add("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", "slack", {
+        "repository": "platform", "environment": "prod", "secretName": "SLACK_WEBHOOK_URL",
+        "plaintextValue": "[secret]",
+    })  # fmt: skip
+    add("github:actions/workflow:Workflow", ".github/workflows/deploy.yml", {
+        "name": "deploy", "on": {"push": {"branches": ["main"]}},
+        "permissions": {"contents": "read"},
+        "jobs": {"deploy": {
+            "runs-on": "ubuntu-latest", "environment": "prod",
+            "permissions": {"contents": "read", "id-token": "write"},
+            "steps": [
+                {"uses": "actions/checkout@v4"},
+                {"uses": "azure/login@v2", "with": {
+                    "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+                    "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+                    "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}"}},
+            ],
+        }},
+    })  # fmt: skip
+    # Kubernetes objects, as pulumi-kubernetes or `bootstrap check --manifests` present them.
+    add("kubernetes:core/v1:Namespace", "team-a", {"metadata": {"name": "team-a", "labels": {
+        "pod-security.kubernetes.io/enforce": "restricted"}}})  # fmt: skip
+    add("kubernetes:networking.k8s.io/v1:NetworkPolicy", "team-a/default-deny", {
+        "metadata": {"name": "default-deny", "namespace": "team-a"},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+    })  # fmt: skip
+    add("kubernetes:networking.k8s.io/v1:NetworkPolicy", "team-a/allow-dns", {
+        "metadata": {"name": "allow-dns", "namespace": "team-a"},
+        "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{
+            "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+            "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+        }]},
+    })  # fmt: skip
+    add("kubernetes:core/v1:ServiceAccount", "team-a/team-a-app", {
+        "metadata": {"name": "team-a-app", "namespace": "team-a"},
+        "automountServiceAccountToken": False,
+    })  # fmt: skip
+    add("kubernetes:core/v1:ConfigMap", "kube-system/coredns-custom", {
+        "metadata": {"name": "coredns-custom", "namespace": "kube-system"},
+        "data": {"log.override": "log\n"},
+    })  # fmt: skip
+    add("kubernetes:apps/v1:Deployment", "team-a/web", {
+        "metadata": {"name": "web", "namespace": "team-a"},
+        "spec": {"replicas": 2, "template": {"metadata": {"labels": {"app": "web"}}, "spec": _pod_spec()}},
+    })  # fmt: skip
+    add("kubernetes:batch/v1:CronJob", "team-a/report", {
+        "metadata": {"name": "report", "namespace": "team-a"},
+        "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": _pod_spec()}}}},
+    })  # fmt: skip
+    add("kubernetes:core/v1:Pod", "team-a/debug", {
+        "metadata": {"name": "debug", "namespace": "team-a"}, "spec": _pod_spec(),
+    })  # fmt: skip
+    add("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "flux-system/platform", {
+        "metadata": {"name": "platform", "namespace": "flux-system"},
+        "spec": {"url": "ssh://git@github.com/contoso/platform.git", "interval": "5m"},
+    })  # fmt: skip
+    add("kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository", "flux-system/charts", {
+        "metadata": {"name": "charts", "namespace": "flux-system"},
+        "spec": {"url": f"oci://{LOGIN_SERVER}/helm", "type": "oci"},
+    })  # fmt: skip
+    del stack
+    return plan.resources
+
+
+_SECURE = _build()

@@ -1,0 +1,207 @@
+"""The CrossGuard pack: built per stack, importable without a server, and served for real.
+
+The live test starts `policies/__main__.py` the way the Pulumi CLI does (working directory
+the pack, PULUMI_STACK set), talks to it over the Analyzer gRPC protocol with the SDK's own
+stubs, and stops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationPolicy,
+)
+from secure_plan import context, secure_resources
+from support import REPO_ROOT
+
+from components.config import Waiver
+from policies.catalog import load_catalog
+from policies.context import PolicyContext
+from policies.pack import WAIVER_LIST_POLICY, build_policies, describe, initial_config
+
+CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster"
+CLUSTER_URN = (
+    "urn:pulumi:prod::aks-platform::azure-native:containerservice:ManagedCluster::weu1-aks"
+)
+
+
+def insecure_cluster() -> dict[str, Any]:
+    [cluster] = [r for r in secure_resources() if r["name"] == "dev1-aks"]
+    inputs = cluster["inputs"]
+    inputs["disableLocalAccounts"] = False
+    return inputs
+
+
+def args_for(props: dict[str, Any], urn: str = CLUSTER_URN) -> ResourceValidationArgs:
+    options = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+    return ResourceValidationArgs(CLUSTER_TYPE, props, urn, "weu1-aks", options, None)
+
+
+def run_policy(policies: list[Any], name: str, props: dict[str, Any]) -> list[str]:
+    [policy] = [p for p in policies if p.name == name]
+    reported: list[str] = []
+    policy.validate(args_for(props), lambda message, urn=None: reported.append(message))
+    return reported
+
+
+def test_policy_objects_import_without_a_server() -> None:
+    code = "import policies.rules, policies.evaluator, policies.pack; print('ok')"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_one_policy_per_control_plus_the_waiver_list() -> None:
+    policies = build_policies(context())
+    names = [p.name for p in policies]
+    assert len(names) == len(set(names))
+    assert set(names) == {c.policy for c in load_catalog()} | {WAIVER_LIST_POLICY}
+    levels = describe(policies)
+    for control in load_catalog():
+        assert levels[control.policy] == control.enforcement
+    assert levels[WAIVER_LIST_POLICY] == "advisory"
+
+
+def test_stack_overrides_set_the_engine_level() -> None:
+    loosened = PolicyContext(
+        settings=context().settings, enforcement_overrides={"AKS-ID-02": "advisory"}
+    )
+    levels = describe(build_policies(loosened))
+    assert levels["aks-local-accounts-disabled"] == EnforcementLevel.ADVISORY.value
+
+
+def _with_waiver(expires: dt.date) -> PolicyContext:
+    waiver = Waiver(
+        control="AKS-ID-02", reason="break-glass access for the migration", expires=expires
+    )
+    return PolicyContext(settings=context().settings, waivers=(waiver,))
+
+
+def test_active_waiver_suppresses_the_engine_violation() -> None:
+    policies = build_policies(_with_waiver(dt.date.today() + dt.timedelta(days=10)))
+    assert run_policy(policies, "aks-local-accounts-disabled", insecure_cluster()) == []
+    [listing] = [p for p in policies if p.name == WAIVER_LIST_POLICY]
+    assert isinstance(listing, StackValidationPolicy)
+    listed: list[str] = []
+    listing.validate(None, lambda message, urn=None: listed.append(message))  # type: ignore[arg-type]
+    assert len(listed) == 1 and "AKS-ID-02" in listed[0]
+
+
+def test_expired_waiver_reports_again() -> None:
+    policies = build_policies(_with_waiver(dt.date.today() - dt.timedelta(days=1)))
+    [message] = run_policy(policies, "aks-local-accounts-disabled", insecure_cluster())
+    assert "waiver expired" in message
+
+
+def test_initial_config_carries_the_stack_settings() -> None:
+    policies = build_policies(context())
+    config = initial_config(context(), policies)
+    assert set(config) == {p.name for p in policies}
+    assert config["images-from-platform-registry"]["registryLoginServers"] == list(
+        context().settings.registry_login_servers
+    )
+
+
+# ---- the served pack
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    env = {**os.environ, "PULUMI_STACK": "prod", "PULUMI_PROJECT": "aks-platform"}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "__main__.py"],
+        cwd=REPO_ROOT / "policies",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = process.stdout.readline().strip() if process.stdout else ""
+        assert port.isdigit(), (
+            f"no port announced: {process.stderr.read() if process.stderr else ''}"
+        )
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=30)
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        channel.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    json_format.ParseDict(props, message)
+    return message
+
+
+def test_served_pack_describes_its_policies(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+    assert info.name == "aks-platform-baseline"
+    policies = {p.name: p for p in info.policies}
+    assert set(policies) >= {c.policy for c in load_catalog()}
+    local = policies["aks-local-accounts-disabled"]
+    assert local.enforcementLevel == analyzer_pb2.MANDATORY
+    assert "AKS-ID-02" in local.description
+    assert info.initialConfig["aks-local-accounts-disabled"].properties["isProduction"] is True
+
+
+def test_served_pack_blocks_an_insecure_cluster(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    request = analyzer_pb2.AnalyzeRequest(
+        type=CLUSTER_TYPE, urn=CLUSTER_URN, name="weu1-aks", properties=_struct(insecure_cluster())
+    )
+    response = analyzer.Analyze(request)
+    violations = {(d.policyName, d.enforcementLevel) for d in response.diagnostics}
+    assert violations == {("aks-local-accounts-disabled", analyzer_pb2.MANDATORY)}
+
+
+def test_served_pack_reports_unknowns_as_not_decidable(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    props = insecure_cluster()
+    props["disableLocalAccounts"] = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7"  # unknown boolean
+    response = analyzer.Analyze(
+        analyzer_pb2.AnalyzeRequest(
+            type=CLUSTER_TYPE, urn=CLUSTER_URN, name="weu1-aks", properties=_struct(props)
+        )
+    )
+    [diagnostic] = [
+        d for d in response.diagnostics if d.policyName == "aks-local-accounts-disabled"
+    ]
+    assert "during preview" in diagnostic.message
+    assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY
+
+
+def test_served_pack_runs_stack_policies(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    resource = analyzer_pb2.AnalyzerResource(
+        type=CLUSTER_TYPE, urn=CLUSTER_URN, name="weu1-aks", properties=_struct(insecure_cluster())
+    )
+    response = analyzer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=[resource]))
+    names = {d.policyName for d in response.diagnostics}
+    # A lone cluster lacks its maintenance windows, Flux and diagnostics.
+    assert {
+        "aks-maintenance-windows",
+        "flux-on-every-cluster",
+        "diagnostic-settings-to-workspace",
+    } <= names
