@@ -130,15 +130,16 @@ class ClusterFlux(pulumi.ComponentResource):
 def _kustomizations(
     config: PlatformConfig, cluster: str, substitutions: Mapping[str, pulumi.Input[str]]
 ) -> dict[str, kc.KustomizationDefinitionArgs]:
+    # infrastructure -> tenants -> apps; the Calico backstop only after infrastructure.
+    after = {layout.TENANTS: layout.INFRASTRUCTURE, layout.APPS: layout.TENANTS}
+    after[layout.CALICO] = layout.INFRASTRUCTURE
+    # Infrastructure is cluster-wide baseline only; IDs are needed from tenants on.
+    substituted = {layout.TENANTS, layout.APPS}
     interval = config.gitops.sync_interval_seconds
-    result: dict[str, kc.KustomizationDefinitionArgs] = {}
-    previous: str | None = None
-    for kustomization in layout.KUSTOMIZATIONS:
-        # Infrastructure is cluster-wide baseline only; IDs are needed from tenants on.
-        substitute = dict(substitutions) if kustomization != layout.INFRASTRUCTURE else {}
-        result[kustomization] = kc.KustomizationDefinitionArgs(
+    return {
+        kustomization: kc.KustomizationDefinitionArgs(
             path=layout.kustomization_path(config.environment, cluster, kustomization),
-            depends_on=[previous] if previous else None,
+            depends_on=[after[kustomization]] if kustomization in after else None,
             # Objects removed from git are removed from the cluster.
             prune=True,
             # Dependants start only once everything here is ready (health-checked).
@@ -146,10 +147,12 @@ def _kustomizations(
             sync_interval_in_seconds=interval,
             timeout_in_seconds=KUSTOMIZATION_TIMEOUT_SECONDS,
             retry_interval_in_seconds=KUSTOMIZATION_RETRY_SECONDS,
-            post_build=kc.PostBuildDefinitionArgs(substitute=substitute) if substitute else None,
+            post_build=kc.PostBuildDefinitionArgs(substitute=dict(substitutions))
+            if kustomization in substituted and substitutions
+            else None,
         )
-        previous = kustomization
-    return result
+        for kustomization in layout.kustomizations_of(config, cluster)
+    }
 
 
 def flux_substitutions(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from components.config import PlatformConfig
+
 # gitops/ lives at the repository root, which is also the root Flux clones.
 GITOPS_DIR = "gitops"
 
@@ -26,6 +28,11 @@ INFRASTRUCTURE = "infrastructure"
 TENANTS = "tenants"
 APPS = "apps"
 KUSTOMIZATIONS: tuple[str, ...] = (INFRASTRUCTURE, TENANTS, APPS)
+# Only on clusters where Calico enforces policy: the projectcalico.org/v3 backstop. It is
+# served by the Calico API server, which a cluster may still lack (on AKS it is an
+# opt-in of the Tigera operator); kept out of the chain above, a missing API shows up as
+# a failed Kustomization instead of holding back every tenant.
+CALICO = "calico"
 
 # With multiTenancy.enforce the extension runs the controllers with
 # --default-service-account=flux-applier: any Flux Kustomization or HelmRelease in a
@@ -45,9 +52,26 @@ def cluster_dir(environment: str, cluster: str) -> PurePosixPath:
     return PurePosixPath("clusters", environment, cluster)
 
 
+def kustomizations_of(config: PlatformConfig, cluster: str) -> tuple[str, ...]:
+    """The Flux Kustomizations a cluster of this environment reconciles."""
+    return KUSTOMIZATIONS + ((CALICO,) if runs_calico(config, cluster) else ())
+
+
+def runs_calico(config: PlatformConfig, cluster: str) -> bool:
+    """AKS with networkPolicy calico, and AKS on Azure Local (always Calico). Connected
+    clusters (EKS, ...) may run any engine: they get Kubernetes NetworkPolicies only."""
+    for aks in config.clusters:
+        if aks.name == cluster:
+            return aks.network_policy == "calico"
+    for arc in config.arc_clusters:
+        if arc.name == cluster:
+            return arc.kind == "azureLocal"
+    raise ValueError(f"cluster '{cluster}' is not declared")
+
+
 def kustomization_path(environment: str, cluster: str, kustomization: str) -> str:
     """The path a FluxConfiguration Kustomization reconciles, relative to the repo root."""
-    if kustomization not in KUSTOMIZATIONS:
+    if kustomization not in (*KUSTOMIZATIONS, CALICO):
         raise ValueError(f"unknown kustomization '{kustomization}'")
     return f"./{GITOPS_DIR}/{cluster_dir(environment, cluster) / kustomization}"
 

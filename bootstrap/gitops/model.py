@@ -30,20 +30,12 @@ class ClusterFacts:
     environment: str
     name: str
     kubernetes_version: str
-    # Calico enforces projectcalico.org/v3 policies: AKS with networkPolicy calico, and
-    # AKS on Azure Local (always Calico). Connected clusters (EKS, ...) may run anything,
-    # so they get the Kubernetes NetworkPolicies only.
-    calico: bool
 
 
 def clusters_of(config: PlatformConfig) -> list[ClusterFacts]:
     facts = [
-        ClusterFacts(config.environment, c.name, c.kubernetes_version, c.network_policy == "calico")
-        for c in config.clusters
-    ]
-    facts += [
-        ClusterFacts(config.environment, c.name, c.kubernetes_version, c.kind == "azureLocal")
-        for c in config.arc_clusters
+        ClusterFacts(config.environment, c.name, c.kubernetes_version)
+        for c in [*config.clusters, *config.arc_clusters]
     ]
     return sorted(facts, key=lambda cluster: cluster.name)
 

@@ -143,10 +143,13 @@ def test_cluster_wide_baseline(stack, cluster, calico):
     objects = _built(stack, cluster, layout.INFRASTRUCTURE)
     coredns = _find(objects, "ConfigMap", "kube-system", "coredns-custom")
     assert coredns["data"]["log.override"].split() == ["log"]
-    policies = [o for o in objects if o["kind"] == "GlobalNetworkPolicy"]
-    assert bool(policies) == calico, "projectcalico.org/v3 only where Calico runs"
+    assert not [o for o in objects if o["apiVersion"].startswith("projectcalico.org/")]
+    backstop = GITOPS / "clusters" / stack / cluster / layout.CALICO
+    assert backstop.is_dir() == calico, "projectcalico.org/v3 only where Calico runs"
     if calico:
-        spec = policies[0]["spec"]
+        (policy,) = _built(stack, cluster, layout.CALICO)
+        assert policy["kind"] == "GlobalNetworkPolicy"
+        spec = policy["spec"]
         assert sorted(spec["types"]) == ["Egress", "Ingress"]
         for namespace in SYSTEM_NAMESPACES:
             assert f'"{namespace}"' in spec["namespaceSelector"]
