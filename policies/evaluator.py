@@ -102,10 +102,22 @@ def evaluate(
     resources: Sequence[Mapping[str, Any]],
     context: PolicyContext | None = None,
     rules: Iterable[Rule] = ALL_RULES,
+    stack_outputs: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Runs every policy over the resources; the results of DESIGN §6 (see module doc)."""
+    """Runs every policy over the resources; the results of DESIGN §6 (see module doc).
+
+    `stack_outputs` (the program's exports) are shown on the pulumi:pulumi:Stack resource,
+    where CrossGuard's stack policies see them.
+    """
     context = context or PolicyContext.default()
     config = context.policy_config()
+    if stack_outputs:
+        resources = [
+            {**r, "outputs": {**(r.get("outputs") or {}), **stack_outputs}}
+            if r.get("type") == STACK_TYPE
+            else r
+            for r in resources
+        ]
     built = policy_resources(resources)
     rules = tuple(rules)
     findings: list[dict[str, Any]] = []

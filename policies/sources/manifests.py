@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,12 @@ def _documents(root: Path) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
         return
     kustomizations = sorted(_kustomization_dirs(root))
     bases = _referenced_dirs(kustomizations)
-    for directory in kustomizations:
-        if directory not in bases:
-            yield _kustomization_file(directory), _kustomize(directory)
+    roots = [directory for directory in kustomizations if directory not in bases]
+    # Builds are independent processes: run them side by side, report in sorted order.
+    with ThreadPoolExecutor(max_workers=min(8, len(roots) or 1)) as pool:
+        builds = [pool.submit(_kustomize, directory) for directory in roots]
+        for directory, build in zip(roots, builds, strict=True):
+            yield _kustomization_file(directory), build.result()
     for path in sorted(_plain_files(root, set(kustomizations))):
         yield path, _read_yaml(path)
 

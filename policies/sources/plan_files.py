@@ -105,7 +105,8 @@ def _our_plan(document: Mapping[str, Any]) -> LoadedPlan:
 
 def _preview(document: Mapping[str, Any]) -> LoadedPlan:
     steps = _list(document, ("steps",))
-    resources = []
+    # A replacement shows the same URN in several steps; the last new state is what will exist.
+    by_urn: dict[str, dict[str, Any]] = {}
     for index, step in enumerate(steps):
         where = ("steps", index)
         if not isinstance(step, Mapping):
@@ -115,7 +116,10 @@ def _preview(document: Mapping[str, Any]) -> LoadedPlan:
             continue  # deletes have no new state: nothing will exist to judge
         if not isinstance(state, Mapping):
             raise _Problem((*where, "newState"), f"steps[{index}].newState is not an object")
-        resources.append(_state_resource(state, (*where, "newState")))
+        resource = _state_resource(state, (*where, "newState"))
+        by_urn.pop(resource["urn"], None)
+        by_urn[resource["urn"]] = resource
+    resources = list(by_urn.values())
     return LoadedPlan("preview", *_names(resources), resources)
 
 

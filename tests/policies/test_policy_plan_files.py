@@ -248,3 +248,20 @@ def test_unsupported_schema_version(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--plan", str(tmp_path / "nope.json")]) == 2
     assert "plan file not found" in capsys.readouterr().err
+
+
+def test_stack_outputs_can_be_passed_to_the_evaluator() -> None:
+    outputs = {"kubeconfig": "[secret]"}
+    results = evaluate(secure_resources(), stack_outputs=outputs)
+    assert [r["controls"] for r in results if r["status"] == "fail"] == [["IAM-ID-04"]]
+
+
+def test_preview_replacement_is_judged_once(tmp_path: Path) -> None:
+    document = preview_document(secure_cluster_inputs())
+    replacement = json.loads(json.dumps(document["steps"][1]))
+    replacement["op"] = "create-replacement"
+    replacement["newState"]["inputs"]["disableLocalAccounts"] = False
+    document["steps"].append(replacement)
+    loaded = load_plan_file(write(tmp_path, "preview.json", document))
+    clusters = [r for r in loaded.resources if r["urn"] == CLUSTER_URN]
+    assert len(clusters) == 1 and clusters[0]["inputs"]["disableLocalAccounts"] is False
