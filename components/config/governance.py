@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
 
 from .base import Cidr, DnsLabel, StrictModel
 
@@ -19,6 +20,10 @@ def _control_id(value: str) -> str:
 
 
 ControlId = Annotated[str, AfterValidator(_control_id)]
+
+# Gatekeeper compares external IPs as exact strings, so CIDRs are expanded to addresses;
+# wider ranges than this would balloon the constraint and are almost certainly a mistake.
+MAX_EXTERNAL_IPS_PER_RANGE = 256
 
 DefenderPlan = Literal[
     "Containers", "KeyVaults", "Arm", "VirtualMachines", "StorageAccounts", "SqlServers",
@@ -55,6 +60,18 @@ class PolicyAssignmentConfig(StrictModel):
         ]
     )  # fmt: skip
     allowed_external_ips: list[Cidr] = Field(default_factory=list)
+
+    @field_validator("allowed_external_ips")
+    @classmethod
+    def _narrow_ranges(cls, ranges: list[str]) -> list[str]:
+        for cidr in ranges:
+            size = ipaddress.IPv4Network(cidr).num_addresses
+            if size > MAX_EXTERNAL_IPS_PER_RANGE:
+                raise ValueError(
+                    f"{cidr} holds {size} addresses (expected at most "
+                    f"{MAX_EXTERNAL_IPS_PER_RANGE} per range, e.g. a /24 or narrower)"
+                )
+        return ranges
 
 
 class GovernanceConfig(StrictModel):

@@ -7,14 +7,13 @@ are pure functions of the config.
 
 from .component import Governance, GovernanceArgs
 from .permissions import DeployRole, required_deploy_roles
-from .policy_assignments import GovernanceConfigError, allowed_images_regex, assignment_specs
+from .policy_assignments import allowed_images_regex, assignment_specs
 from .subscriptions import check_subscription_owners
 
 __all__ = [
     "DeployRole",
     "Governance",
     "GovernanceArgs",
-    "GovernanceConfigError",
     "allowed_images_regex",
     "assignment_specs",
     "check_subscription_owners",

@@ -23,16 +23,9 @@ from . import definitions as d
 
 EnforcementMode = Literal["Default", "DoNotEnforce"]
 
-# Gatekeeper compares external IPs as exact strings, so CIDRs are expanded to addresses;
-# wider ranges than this would balloon the constraint and are almost certainly a mistake.
-MAX_EXTERNAL_IPS_PER_RANGE = 256
 DENY = "Deny"
 AUDIT = "Audit"
 AUDIT_IF_NOT_EXISTS = "AuditIfNotExists"
-
-
-class GovernanceConfigError(ValueError):
-    """A governance setting the platform refuses (one line, naming the key)."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +40,8 @@ class AssignmentSpec:
 
 
 def enforcement_mode(config: PlatformConfig) -> EnforcementMode:
-    """Default (deny) in production, always; elsewhere as configured (Default unless set)."""
-    configured = config.governance.policy.enforcement_mode
-    if config.is_production and configured != "Default":
-        raise GovernanceConfigError(
-            "platform:governance.policy.enforcementMode: production assignments must enforce "
-            f"(expected Default, got {configured})"
-        )
-    return configured
+    """Default (deny) unless configured; the schema already refuses audit-only in production."""
+    return config.governance.policy.enforcement_mode
 
 
 def assignment_scope(
@@ -77,17 +64,13 @@ def allowed_images_regex(login_server: str) -> str:
 
 
 def external_ip_addresses(cidrs: list[str]) -> list[str]:
-    """The addresses Services may claim as externalIPs (the policy matches exact strings)."""
+    """The addresses Services may claim as externalIPs (the policy matches exact strings).
+
+    The schema bounds each range (MAX_EXTERNAL_IPS_PER_RANGE addresses at most).
+    """
     addresses: list[str] = []
     for cidr in cidrs:
-        network = ipaddress.IPv4Network(cidr)
-        if network.num_addresses > MAX_EXTERNAL_IPS_PER_RANGE:
-            raise GovernanceConfigError(
-                f"platform:governance.policy.allowedExternalIps: {cidr} holds "
-                f"{network.num_addresses} addresses (expected at most "
-                f"{MAX_EXTERNAL_IPS_PER_RANGE} per range, e.g. a /24 or narrower)"
-            )
-        addresses.extend(str(address) for address in network)
+        addresses.extend(str(address) for address in ipaddress.IPv4Network(cidr))
     return sorted(set(addresses), key=ipaddress.IPv4Address)
 
 
@@ -226,12 +209,8 @@ class PolicyAssignments(pulumi.ComponentResource):
     ):
         super().__init__("platform:governance:PolicyAssignments", name, None, opts)
         config = args.config
-        try:
-            mode = enforcement_mode(config)
-            specs = assignment_specs(config)
-        except GovernanceConfigError as error:
-            # One line, no traceback, before any assignment is declared.
-            raise pulumi.RunError(str(error)) from None
+        mode = enforcement_mode(config)
+        specs = assignment_specs(config)
         scope = assignment_scope(config, args.resource_group_id)
         environment = config.environment
         self.assignments: dict[str, authorization.PolicyAssignment] = {}

@@ -17,7 +17,7 @@ from gov_support import (
     variant_config,
 )
 
-from bootstrap.errors import BadInput
+from components.config import ConfigError
 
 BASELINE = "a8640138-9b0a-4a28-b8cb-1666c838647d"
 RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
@@ -102,7 +102,9 @@ def test_production_refuses_do_not_enforce() -> None:
     def audit_only(raw: dict[str, Any]) -> None:
         governance_setting(raw)["policy"] = {"enforcementMode": "DoNotEnforce"}
 
-    with pytest.raises(BadInput, match=r"enforcementMode.*production.*expected Default"):
+    with pytest.raises(
+        ConfigError, match=r"enforcementMode: production enforces.*expected Default"
+    ):
         run_variant("prod", variant_config("prod", audit_only))
 
 
@@ -110,5 +112,5 @@ def test_external_ip_range_too_wide_is_refused() -> None:
     def wide(raw: dict[str, Any]) -> None:
         governance_setting(raw)["policy"] = {"allowedExternalIps": ["10.0.0.0/16"]}
 
-    with pytest.raises(BadInput, match=r"allowedExternalIps: 10\.0\.0\.0/16 holds 65536"):
+    with pytest.raises(ConfigError, match=r"allowedExternalIps: 10\.0\.0\.0/16 holds 65536"):
         run_variant("dev", variant_config("dev", wide))
