@@ -94,7 +94,7 @@ def main() -> int:
             print(f"bootstrap check failed with exit code {code}", file=sys.stderr)
             return 2
         print(
-            f"bootstrap check --plan: {args.resources} resources in {seconds:.2f} s "
+            f"bootstrap check --plan: {seconds:.2f} s for {args.resources} resources "
             "(one fresh process, start-up included)"
         )
         if args.checkov:
