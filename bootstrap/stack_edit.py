@@ -33,7 +33,7 @@ def round_trip_yaml() -> YAML:
 
 
 def with_tenant(
-    path: Path, name: str, owner_group_id: str, key_vault: bool
+    path: Path, name: str, owner_group_id: str, key_vault: bool, clusters: list[str] | None = None
 ) -> tuple[str, PlatformConfig]:
     """The stack file's new text with one more tenant, and its validated config.
 
@@ -67,6 +67,9 @@ def with_tenant(
     entry["ownerGroupId"] = owner_group_id
     if key_vault:
         entry["keyVault"] = True
+    if clusters:
+        entry["clusters"] = CommentedSeq(clusters)
+        entry["clusters"].fa.set_flow_style()
     tenants.append(entry)
     text = dump(document)
     return text, validate_text(path, text)

@@ -156,14 +156,11 @@ def _kustomizations(
 
 
 def flux_substitutions(
-    config: PlatformConfig,
-    key_vault_name: pulumi.Input[str],
-    client_ids: Mapping[str, pulumi.Input[str]],
+    config: PlatformConfig, client_ids: Mapping[str, pulumi.Input[str]]
 ) -> dict[str, pulumi.Input[str]]:
     """The postBuild variables the rendered tenants refer to (components.gitops_layout)."""
     substitutions: dict[str, pulumi.Input[str]] = {
         layout.AZURE_TENANT_ID_VARIABLE: config.tenant_id,
-        layout.KEY_VAULT_NAME_VARIABLE: key_vault_name,
     }
     for tenant, client_id in sorted(client_ids.items()):
         substitutions[layout.client_id_variable(tenant)] = client_id

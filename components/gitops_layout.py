@@ -42,7 +42,6 @@ FLUX_TENANT_SERVICE_ACCOUNT = "flux-applier"
 # postBuild.substitute variables: values only Pulumi knows (IDs of resources it creates),
 # handed to Flux at reconcile time so no ID is typed into git.
 AZURE_TENANT_ID_VARIABLE = "AZURE_TENANT_ID"
-KEY_VAULT_NAME_VARIABLE = "KEY_VAULT_NAME"
 
 _VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 

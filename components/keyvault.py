@@ -19,6 +19,10 @@ class KeyVaultArgs:
     placement: Placement
     hub: HubNetwork
     workspace: operationalinsights.Workspace
+    # Unset: the platform vault. Tenants with keyVault get vaults of their own.
+    vault_name: str | None = None
+    # Only the platform vault holds the etcd encryption key.
+    holds_kms_key: bool = True
 
 
 class KeyVault(pulumi.ComponentResource):
@@ -26,9 +30,10 @@ class KeyVault(pulumi.ComponentResource):
         super().__init__("platform:keyvault:KeyVault", name, None, opts)
         placement = args.placement
         settings = placement.config.key_vault
+        vault_name = args.vault_name or placement.naming.key_vault
         self.vault = keyvault.Vault(
             f"{name}-vault",
-            vault_name=placement.naming.key_vault,
+            vault_name=vault_name,
             resource_group_name=placement.resource_group_name,
             location=placement.location,
             properties=keyvault.VaultPropertiesArgs(
@@ -56,24 +61,28 @@ class KeyVault(pulumi.ComponentResource):
         # The key that encrypts Kubernetes secrets in etcd (KMS v2). No expiry date: an
         # expired KMS key makes the API server unable to read secrets; rotate it by adding
         # a version and running `pulumi up`, which hands the new version to the clusters.
-        self.kms_key = keyvault.Key(
-            f"{name}-kms",
-            key_name=KMS_KEY_NAME,
-            vault_name=self.vault.name,
-            resource_group_name=placement.resource_group_name,
-            properties=keyvault.KeyPropertiesArgs(
-                kty="RSA-HSM" if settings.sku == "premium" else "RSA",
-                key_size=2048,
-                key_ops=["encrypt", "decrypt", "wrapKey", "unwrapKey"],
-                attributes=keyvault.KeyAttributesArgs(enabled=True, exportable=False),
-            ),
-            tags=placement.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+        self.kms_key = (
+            None
+            if not args.holds_kms_key
+            else keyvault.Key(
+                f"{name}-kms",
+                key_name=KMS_KEY_NAME,
+                vault_name=self.vault.name,
+                resource_group_name=placement.resource_group_name,
+                properties=keyvault.KeyPropertiesArgs(
+                    kty="RSA-HSM" if settings.sku == "premium" else "RSA",
+                    key_size=2048,
+                    key_ops=["encrypt", "decrypt", "wrapKey", "unwrapKey"],
+                    attributes=keyvault.KeyAttributesArgs(enabled=True, exportable=False),
+                ),
+                tags=placement.tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         )
         private_endpoint(
             f"{name}-pe",
             placement,
-            f"pe-{placement.naming.key_vault}",
+            f"pe-{vault_name}",
             self.vault.id,
             "vault",
             args.hub,
@@ -81,6 +90,4 @@ class KeyVault(pulumi.ComponentResource):
             self,
         )
         diagnostic_setting(name, self.vault.id, "keyvault", args.workspace, self)
-        self.register_outputs(
-            {"vaultId": self.vault.id, "kmsKeyId": self.kms_key.key_uri_with_version}
-        )
+        self.register_outputs({"vaultId": self.vault.id})

@@ -49,6 +49,11 @@ class Naming:
         # Vault names are global, 3-24 characters.
         return f"kv-{self.environment}-{self.suffix}"
 
+    def tenant_key_vault(self, tenant: str) -> str:
+        """Each Key Vault tenant has a vault of its own: no team can read another's secrets."""
+        digest = hashlib.sha256(f"{self.suffix}/{tenant}".encode()).hexdigest()[:8]
+        return f"kvt-{self.environment}-{digest}"
+
     @property
     def hub_vnet(self) -> str:
         return f"vnet-{WORKLOAD}-{self.environment}-hub"

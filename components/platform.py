@@ -8,6 +8,7 @@ import pulumi
 import pulumi_azure_native as azure_native
 from pulumi_azure_native import resources
 
+from components import roles
 from components.aks import AksCluster, AksClusterArgs
 from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
@@ -15,7 +16,7 @@ from components.config import PlatformConfig
 from components.flux import AKS, ARC, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
 from components.github import GitHubDelivery, GitHubDeliveryArgs
 from components.governance import Governance, GovernanceArgs, required_deploy_roles
-from components.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.identity import WorkloadIdentity, WorkloadIdentityArgs, assign_role
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import Naming
@@ -79,6 +80,8 @@ class Platform(pulumi.ComponentResource):
             f"{name}-governance", GovernanceArgs(placement, workspace), child
         )
 
+        kms_key = self.key_vault.kms_key
+        assert kms_key is not None  # the platform vault always holds it
         self.clusters: dict[str, AksCluster] = {}
         for cluster in config.clusters:
             subnets = cluster.network.resolved_subnets
@@ -104,7 +107,7 @@ class Platform(pulumi.ComponentResource):
                     workspace=workspace,
                     registry_id=self.registry.registry.id,
                     vault=self.key_vault.vault,
-                    kms_key=self.key_vault.kms_key,
+                    kms_key=kms_key,
                 ),
                 child,
             )
@@ -116,9 +119,31 @@ class Platform(pulumi.ComponentResource):
 
         issuers = {name: aks.oidc_issuer_url for name, aks in self.clusters.items()}
         self.workload_identities: dict[str, WorkloadIdentity] = {}
+        self.tenant_vaults: dict[str, KeyVault] = {}
         for tenant in config.gitops.tenants:
             if not tenant.key_vault:
                 continue
+            # Containment: a vault per team, so one team's identity can never read another
+            # team's secrets (or the platform's deploy key in the platform vault).
+            vault = KeyVault(
+                f"tenant-{tenant.name}-keyvault",
+                KeyVaultArgs(
+                    placement,
+                    self.hub,
+                    workspace,
+                    vault_name=naming.tenant_key_vault(tenant.name),
+                    holds_kms_key=False,
+                ),
+                child,
+            )
+            # The owning team manages its own secrets; nobody else is granted anything.
+            assign_role(
+                f"tenant-{tenant.name}-secrets-officer", placement, vault.vault.id,
+                roles.KEY_VAULT_SECRETS_OFFICER, tenant.owner_group_id, vault,
+                principal_type="Group",
+            )  # fmt: skip
+            self.tenant_vaults[tenant.name] = vault
+            # The schema keeps Key Vault tenants on AKS clusters (the only OIDC issuers).
             hosts = tenant.clusters or list(issuers)
             self.workload_identities[tenant.name] = WorkloadIdentity(
                 f"tenant-{tenant.name}",
@@ -126,15 +151,15 @@ class Platform(pulumi.ComponentResource):
                     placement=placement,
                     tenant=tenant.name,
                     service_account=WORKLOAD_SERVICE_ACCOUNT,
-                    issuers={host: issuers[host] for host in hosts if host in issuers},
-                    vault_id=self.key_vault.vault.id,
+                    issuers={host: issuers[host] for host in hosts},
+                    vault_id=vault.vault.id,
                 ),
                 child,
             )
 
         # GitOps: Flux on every cluster pulls gitops/ from this repository (components/flux.py).
         client_ids = {tenant: wi.client_id for tenant, wi in self.workload_identities.items()}
-        substitutions = flux_substitutions(config, self.key_vault.vault.name, client_ids)
+        substitutions = flux_substitutions(config, client_ids)
         ssh_key = deploy_key(f"{name}-flux-deploy-key", config, self.key_vault.vault.name, self)
         # AKS and Arc clusters alike: (config name, ARM name, provider kind, resource).
         flux_targets = [

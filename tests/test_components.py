@@ -131,16 +131,18 @@ def test_every_subnet_has_an_nsg(shipped: Any) -> None:
 
 def test_registry_and_vault_are_private_endpoints_only(shipped: Any) -> None:
     (registry,) = of_type(shipped, "azure-native:containerregistry:Registry")
-    (vault,) = of_type(shipped, "azure-native:keyvault:Vault")
+    vaults = of_type(shipped, "azure-native:keyvault:Vault")
     assert registry["inputs"]["publicNetworkAccess"] == "Disabled"
     assert registry["inputs"]["networkRuleSet"]["defaultAction"] == "Deny"
-    assert vault["inputs"]["properties"]["publicNetworkAccess"] == "Disabled"
-    assert vault["inputs"]["properties"]["networkAcls"]["defaultAction"] == "Deny"
-    groups = {
+    for vault in vaults:
+        assert vault["inputs"]["properties"]["publicNetworkAccess"] == "Disabled"
+        assert vault["inputs"]["properties"]["networkAcls"]["defaultAction"] == "Deny"
+    groups = sorted(
         r["inputs"]["privateLinkServiceConnections"][0]["groupIds"][0]
         for r in of_type(shipped, "azure-native:network:PrivateEndpoint")
-    }
-    assert groups == {"registry", "vault"}
+    )
+    # One endpoint per registry and per vault (the platform's and each tenant's).
+    assert groups == ["registry"] + ["vault"] * len(vaults)
 
 
 # ---- cluster ----
@@ -209,11 +211,23 @@ def test_registry_baseline(shipped: Any) -> None:
 
 
 def test_key_vault_baseline(shipped: Any) -> None:
-    (vault,) = of_type(shipped, "azure-native:keyvault:Vault")
-    properties = vault["inputs"]["properties"]
-    assert properties["enableRbacAuthorization"] is True
-    assert properties["enablePurgeProtection"] is True
-    assert properties["softDeleteRetentionInDays"] >= 7
+    for vault in of_type(shipped, "azure-native:keyvault:Vault"):
+        properties = vault["inputs"]["properties"]
+        assert properties["enableRbacAuthorization"] is True
+        assert properties["enablePurgeProtection"] is True
+        assert properties["softDeleteRetentionInDays"] >= 7
+
+
+def test_each_key_vault_tenant_reads_only_its_own_vault(shipped: Any) -> None:
+    vaults = {v["inputs"]["vaultName"]: v for v in of_type(shipped, "azure-native:keyvault:Vault")}
+    readers = role_assignments(shipped, roles.KEY_VAULT_SECRETS_USER)
+    tenant_vaults = [name for name in vaults if name.startswith("kvt-")]
+    assert len(readers) == len(tenant_vaults) >= 1
+    for grant in readers:
+        assert grant["scope"].rsplit("/", 1)[-1] in tenant_vaults
+    # The platform vault (etcd key, Flux deploy key) is read by no tenant.
+    platform_vault = next(name for name in vaults if name.startswith("kv-"))
+    assert all(not g["scope"].endswith("/" + platform_vault) for g in readers)
 
 
 # ---- monitoring ----

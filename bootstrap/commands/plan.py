@@ -129,7 +129,7 @@ def _run_stacks(loaded: list[Any], contexts: dict[str, Any], console: Any) -> li
                 stack.name, stack.raw_config, stack.config.subscription_id, stack.config.tenant_id
             )
             progress.update(task, description=f"judging [bold]{stack.name}[/bold]")
-            results = evaluate(run.resources, contexts[stack.name])
+            results = evaluate(run.resources, contexts[stack.name], stack_outputs=run.outputs)
             summary = summarize(run.resources, results)
             plans.append(
                 build_plan(PROJECT, stack.name, run.resources, run.outputs, results, summary)

@@ -1,4 +1,4 @@
-"""`bootstrap tenant add NAME --env ENV --owner GROUP_ID [--keyvault]`: a namespace in one command.
+"""`bootstrap tenant add NAME --env ENV --owner GROUP_ID [--keyvault] [--cluster C]...`.
 
 Adds the tenant to `platform:gitops.tenants` of the stack file (comments and key order
 kept), validates every stack and renders the new gitops/ tree in memory, and only then
@@ -36,7 +36,15 @@ def register(subparsers: Any) -> None:
     add.add_argument(
         "--keyvault",
         action="store_true",
-        help="give the namespace a workload identity with read access to the Key Vault",
+        help="give the namespace its own Key Vault and a workload identity that reads it",
+    )
+    add.add_argument(
+        "--cluster",
+        action="append",
+        default=[],
+        metavar="CLUSTER",
+        dest="clusters",
+        help="host the namespace only on this cluster (repeat; default: every cluster)",
     )
     add.add_argument(
         "--stack-dir",
@@ -62,7 +70,7 @@ def run_add(args: argparse.Namespace) -> int:
     names = stacks.select(args.stack_dir, [])
     stacks.select(args.stack_dir, [args.env])  # one clear line when ENV has no stack file
     path = stack_file(args.stack_dir, args.env)
-    text, config = with_tenant(path, args.name, args.owner, args.keyvault)
+    text, config = with_tenant(path, args.name, args.owner, args.keyvault, args.clusters)
     configs = {
         name: config if name == args.env else stacks.load(args.stack_dir, name).config
         for name in names

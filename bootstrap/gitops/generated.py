@@ -19,6 +19,7 @@ from ruamel.yaml.error import YAMLError
 
 from components import gitops_layout as layout
 from components.config import PlatformConfig, TenantConfig
+from components.naming import Naming
 
 from .model import SYSTEM_NAMESPACES, ClusterFacts, clusters_of, hosted_tenants
 from .model import pod_security_version as psa_version
@@ -61,7 +62,6 @@ def shared_files() -> dict[str, str]:
             flux_account=layout.FLUX_TENANT_SERVICE_ACCOUNT,
             service_account=_workload_service_account(),
             tenant_id_variable=layout.AZURE_TENANT_ID_VARIABLE,
-            key_vault_variable=layout.KEY_VAULT_NAME_VARIABLE,
             client_id_pattern="TENANT_<NAME>_CLIENT_ID",
         ),
         "infrastructure/base/kustomization.yaml": render_template(
@@ -131,7 +131,8 @@ def _tenant_files(config: PlatformConfig, tenant: TenantConfig) -> dict[str, str
         "client_id_variable": layout.client_id_variable(tenant.name),
         "client_id": layout.variable_reference(layout.client_id_variable(tenant.name)),
         "azure_tenant_id": layout.variable_reference(layout.AZURE_TENANT_ID_VARIABLE),
-        "key_vault_name": layout.variable_reference(layout.KEY_VAULT_NAME_VARIABLE),
+        # The team's own vault; its name is derived, not secret (components.naming).
+        "key_vault_name": Naming.for_config(config).tenant_key_vault(tenant.name),
     }
     names = ["kustomization", "namespace", "resource-quota", "owners"]
     if tenant.key_vault:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
@@ -16,13 +15,14 @@ from .base import LocatedValueError
 NAMESPACE = "platform"
 
 
-@dataclass(frozen=True)
 class ConfigError(Exception):
     """A stack file the platform refuses; `str()` is the single line users see."""
 
-    file: str
-    message: str
-    line: int | None = None
+    def __init__(self, file: str, message: str, line: int | None = None) -> None:
+        super().__init__(file, message, line)
+        self.file = file
+        self.message = message
+        self.line = line
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

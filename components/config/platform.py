@@ -155,7 +155,15 @@ class PlatformConfig(StrictModel):
 
     def _tenant_clusters_exist(self) -> None:
         known = set(self.cluster_names)
+        arc = {c.name for c in self.arc_clusters}
         for index, tenant in enumerate(self.gitops.tenants):
+            if tenant.key_vault and arc and (not tenant.clusters or arc & set(tenant.clusters)):
+                raise LocatedValueError(
+                    ("gitops", "tenants", index, "clusters"),
+                    f"tenant '{tenant.name}' uses keyVault, which needs workload identity "
+                    "federation: list only AKS clusters here (Arc clusters expose no OIDC "
+                    f"issuer to federate with: {', '.join(sorted(arc))})",
+                )
             for position, cluster in enumerate(tenant.clusters):
                 if cluster not in known:
                     raise LocatedValueError(

@@ -10,6 +10,7 @@ from gitops_support import GITOPS, STACK_DIR, kustomize
 from bootstrap import stacks
 from bootstrap.gitops.model import SYSTEM_NAMESPACES
 from components import gitops_layout as layout
+from components.naming import Naming
 from components.platform import WORKLOAD_SERVICE_ACCOUNT
 
 
@@ -98,13 +99,14 @@ def test_tenant_namespace_is_born_segmented(stack, cluster, tenant):
         assert service_account["automountServiceAccountToken"] is False
         (provider,) = providers
         assert provider["spec"]["parameters"]["clientID"] == f"${{{variable}}}"
-        assert provider["spec"]["parameters"]["keyvaultName"] == "${KEY_VAULT_NAME}"
+        vault = provider["spec"]["parameters"]["keyvaultName"]
+        assert vault == Naming.for_config(config).tenant_key_vault(tenant)
     else:
         assert workload == [] and providers == []
 
 
 def test_hosting_follows_tenant_clusters():
-    """staging team-b names stg1 only: the EKS cluster does not get its namespace."""
+    """staging team-a names stg1 only: the EKS cluster does not get its namespace."""
     on_eks = {
         o["metadata"]["name"]
         for o in _built("staging", "eks1", layout.TENANTS)
@@ -115,7 +117,7 @@ def test_hosting_follows_tenant_clusters():
         for o in _built("staging", "stg1", layout.TENANTS)
         if o["kind"] == "Namespace"
     }
-    assert on_eks == {"team-a"}
+    assert on_eks == {"team-b"}
     assert on_aks == {"team-a", "team-b"}
 
 
@@ -125,8 +127,8 @@ def test_enforce_version_is_pinned_to_the_oldest_host():
         for o in _built("prod", "weu1", layout.TENANTS)
         if o["kind"] == "Namespace"
     }
-    # team-a also runs on plant1 (Azure Local, 1.32); team-b only on the 1.33 AKS clusters.
-    assert namespaces == {"team-a": "v1.32", "team-b": "v1.33"}
+    # plant-ops also runs on plant1 (Azure Local, 1.32); the others only on 1.33 AKS clusters.
+    assert namespaces == {"team-a": "v1.33", "team-b": "v1.33", "plant-ops": "v1.32"}
 
 
 @pytest.mark.parametrize(

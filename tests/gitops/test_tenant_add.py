@@ -25,7 +25,18 @@ def test_adds_the_tenant_keeping_comments_and_order_then_renders(tmp_path, capsy
     before = stack.read_text()
 
     assert (
-        _add(stack_dir, gitops_dir, "team-c", "--env", "staging", "--owner", OWNER, "--keyvault")
+        _add(
+            stack_dir,
+            gitops_dir,
+            "team-c",
+            "--env",
+            "staging",
+            "--owner",
+            OWNER,
+            "--keyvault",
+            "--cluster",
+            "stg1",
+        )
         == 0
     )
 
@@ -39,19 +50,24 @@ def test_adds_the_tenant_keeping_comments_and_order_then_renders(tmp_path, capsy
         "+      - name: team-c",
         f"+        ownerGroupId: {OWNER}",
         "+        keyVault: true",
+        "+        clusters: [stg1]",
     ], "only the new entry changes; every comment and key order is kept"
-    assert "# Only on the AKS cluster; team-b does not run on EKS." in after
+    assert "# No Key Vault, so team-b runs on every cluster, EKS included." in after
 
     config = stacks.load(stack_dir, "staging").config
     assert [t.name for t in config.gitops.tenants] == ["team-a", "team-b", "team-c"]
     configs = {name: stacks.load(stack_dir, name).config for name in stacks.stack_names(stack_dir)}
     assert find_drift(configs, gitops_dir, complete=True) == []
 
-    built = kustomize(gitops_dir / "clusters/staging/eks1/tenants")
+    built = kustomize(gitops_dir / "clusters/staging/stg1/tenants")
     names = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in built}
     assert ("Namespace", None, "team-c") in names
     assert ("ServiceAccount", "team-c", "workload") in names
-    assert all(validation_error(o, "1.32") is None for o in built)
+    assert all(validation_error(o, "1.33") is None for o in built)
+    on_eks = kustomize(gitops_dir / "clusters/staging/eks1/tenants")
+    assert ("Namespace", None, "team-c") not in {
+        (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in on_eks
+    }
     assert "tenants/overlays/staging/team-c/namespace.yaml" in capsys.readouterr().out
 
 
@@ -113,3 +129,15 @@ def test_first_tenant_creates_the_gitops_section(tmp_path):
         f"  platform:gitops:\n    tenants:\n      - name: team-c\n        ownerGroupId: {OWNER}\n"
     )
     assert not (gitops_dir / "tenants/overlays/dev/team-a").exists()
+
+
+def test_key_vault_tenant_on_an_arc_cluster_is_refused_and_nothing_written(tmp_path, capsys):
+    stack_dir, gitops_dir = copy_repo_files(tmp_path)
+    stack = stack_dir / "Pulumi.staging.yaml"
+    before, tree = stack.read_text(), tree_bytes(gitops_dir)
+    args = ("team-e", "--env", "staging", "--owner", OWNER, "--keyvault")
+    assert _add(stack_dir, gitops_dir, *args) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert "platform:gitops.tenants[2].clusters" in error and "eks1" in error
+    assert stack.read_text() == before and tree_bytes(gitops_dir) == tree
