@@ -8,11 +8,13 @@
 4. `bootstrap check --plan` over a 5,000-resource plan file (bench/check_plan.py).
 
 Targets (from the issues): plan < 10 s; 50-cluster fleet < 60 s; check < 5 s.
+`--update-readme README.md` writes the table between the README's bench markers.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
 import time
@@ -110,20 +112,35 @@ def main() -> int:
         )
         if completed.returncode != 0:
             sys.exit(f"bench/check_plan.py failed:\n{completed.stderr}")
-        figure = completed.stdout.strip().splitlines()[-1]
+        figure = re.search(r"([0-9.]+) s", completed.stdout.strip().splitlines()[-1])
+        if figure is None:
+            sys.exit(f"bench/check_plan.py printed no figure:\n{completed.stdout}")
         rows.append(
             (
                 "`bootstrap check --plan` over 5,000 resources (fresh process)",
-                figure,
+                f"{float(figure.group(1)):.1f} s",
                 f"< {TARGETS['check']:.0f} s",
             )
         )
 
-    print("| measurement | result | target |")
-    print("|---|---|---|")
-    for name, result, target in rows:
-        print(f"| {name} | {result} | {target} |")
+    table = "\n".join(
+        ["| measurement | result | target |", "|---|---|---|"]
+        + [f"| {name} | {result} | {target} |" for name, result, target in rows]
+    )
+    print(table)
+    if len(sys.argv) > 2 and sys.argv[1] == "--update-readme":
+        update_readme(Path(sys.argv[2]), table)
     return 0
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replaces the figures between the bench markers, so the README quotes this run."""
+    start_marker, end_marker = "<!-- bench:start -->", "<!-- bench:end -->"
+    text = readme.read_text(encoding="utf-8")
+    start = text.index(start_marker) + len(start_marker)
+    end = text.index(end_marker, start)
+    readme.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+    print(f"figures written to {readme}")
 
 
 if __name__ == "__main__":

@@ -253,8 +253,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--markdown", action="store_true", help="the README table, with its markers"
     )
+    parser.add_argument(
+        "--update-readme",
+        type=Path,
+        metavar="README",
+        help="replace the table between the markers of this file in place",
+    )
     args = parser.parse_args(argv)
     catalog = load_catalog()
+    if args.update_readme is not None:
+        text = args.update_readme.read_text(encoding="utf-8")
+        if README_START not in text or README_END not in text:
+            sys.stderr.write(f"{args.update_readme}: no {README_START} / {README_END} markers\n")
+            return 2
+        start = text.index(README_START)
+        end = text.index(README_END, start) + len(README_END)
+        args.update_readme.write_text(text[:start] + readme_block(catalog) + text[end:])
+        return 0
     if args.markdown:
         sys.stdout.write(readme_block(catalog) + "\n")
         return 0
