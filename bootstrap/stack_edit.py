@@ -16,20 +16,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bootstrap.errors import BadInput
+from bootstrap.yaml_io import round_trip_yaml
 from components.config import PlatformConfig, read_stack_document
 from components.config.errors import NAMESPACE
 from components.config.loader import plain_values, validate
 
 GITOPS_KEY = f"{NAMESPACE}:gitops"
-
-
-def round_trip_yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    # The stack files' layout: list items indented two spaces under their key.
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
 
 
 def with_tenant(

@@ -14,13 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bootstrap.errors import BadInput
-from components.config import PlatformConfig, Waiver, load_stack_file
+from components.config import (
+    PlatformConfig,
+    Waiver,
+    display_path,
+    key_path,
+    line_in_stack_file,
+    load_stack_file,
+)
 from components.config.loader import stack_file as stack_file_path
 from components.naming import Naming
 
 from .catalog import Catalog, Control, Enforcement, load_catalog
 from .settings import PolicySettings, WaiverFact
-from .stackfile import display_path, key_path, line_in_file
 
 WAIVER_CONTROL = "GOV-WVR-01"
 
@@ -168,7 +174,7 @@ def _unknown(control_id: str, catalog: Catalog) -> str:
 
 
 def _error(stack_file: Path | None, loc: tuple[str | int, ...], message: str) -> PolicyConfigError:
-    line = line_in_file(stack_file, loc)
+    line = line_in_stack_file(stack_file, loc)
     where = display_path(stack_file) if stack_file else "stack config"
     if line:
         where += f":{line}"

@@ -23,16 +23,19 @@ def offline_run(stack: str) -> Any:
     )
 
 
+def validated_config(stack: str, raw_config: dict[str, Any]) -> Any:
+    """The validated PlatformConfig of an in-memory stack config."""
+    from components.config.loader import validate
+
+    values = {k.partition(":")[2]: v for k, v in raw_config.items() if k.startswith("platform:")}
+    return validate(values, STACK_DIR / f"Pulumi.{stack}.yaml", stack)
+
+
 def run_raw_config(stack: str, raw_config: dict[str, Any]) -> Any:
     """Runs the program for an in-memory stack config (e.g. a weakened variant)."""
     from bootstrap.engine import run_stack
-    from components.config.loader import validate
 
-    config = validate(
-        {k.partition(":")[2]: v for k, v in raw_config.items() if k.startswith("platform:")},
-        STACK_DIR / f"Pulumi.{stack}.yaml",
-        stack,
-    )
+    config = validated_config(stack, raw_config)
     return run_stack(stack, raw_config, config.subscription_id, config.tenant_id)
 
 

@@ -17,6 +17,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bootstrap.cli_options import add_report_options, add_stack_dir, write_reports
+
 DESCRIPTION = (
     "Judge a plan file (our plan, `pulumi preview --json`, `pulumi stack export`) or "
     "Kubernetes manifests with the policy pack."
@@ -38,21 +40,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--stack", metavar="ENV", help="environment whose settings, enforcement and waivers apply"
     )
-    parser.add_argument(
-        "--stack-dir",
-        type=Path,
-        default=Path("stacks"),
-        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
-    )
-    parser.add_argument(
-        "--json",
-        type=Path,
-        dest="json_path",
-        metavar="F",
-        help="write the judged plan (DESIGN §6) here",
-    )
-    parser.add_argument("--sarif", type=Path, metavar="F", help="SARIF 2.1.0 report")
-    parser.add_argument("--markdown", type=Path, metavar="F", help="Markdown report (PR comment)")
+    add_stack_dir(parser)
+    add_report_options(parser, "write the judged plan (DESIGN §6) here")
     parser.set_defaults(handler=run)
 
 
@@ -64,14 +53,14 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console()
     terminal.print_results(console, [plan])
-    _write_reports(args, plan, console)
+    write_reports(args, [plan], console)
     return 1 if plan["summary"]["violations"] else 0
 
 
 def judge(args: argparse.Namespace) -> dict[str, Any]:
     """Reads the input and evaluates it; raises BadInput before anything is written."""
+    from components.config import display_path
     from policies.evaluator import evaluate, summarize
-    from policies.stackfile import display_path
 
     if args.plan is not None:
         from policies.sources.plan_files import load_plan_file
@@ -100,8 +89,8 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
 
 def _context(stack: str | None, stack_dir: Path, explicit: bool) -> Any:
     from bootstrap.errors import BadInput
+    from components.config import display_path
     from policies.context import PolicyContext
-    from policies.stackfile import display_path
 
     if stack is None:
         return PolicyContext.default()
@@ -109,21 +98,3 @@ def _context(stack: str | None, stack_dir: Path, explicit: bool) -> Any:
     if explicit and not path.is_file():
         raise BadInput(f"{display_path(path)}: stack file not found (--stack {stack})")
     return PolicyContext.for_stack(stack, stack_dir)
-
-
-def _write_reports(args: argparse.Namespace, plan: dict[str, Any], console: Any) -> None:
-    if args.json_path is not None:
-        from bootstrap.planfile import to_json, write_atomic
-
-        write_atomic(args.json_path, to_json(plan))
-        console.print(f"plan written: {args.json_path}")
-    if args.sarif is not None:
-        from bootstrap.reports import sarif
-
-        sarif.write([plan], args.sarif, args.stack_dir)
-        console.print(f"SARIF written: {args.sarif}")
-    if args.markdown is not None:
-        from bootstrap.reports import markdown
-
-        markdown.write([plan], args.markdown)
-        console.print(f"Markdown written: {args.markdown}")

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bootstrap.cli_options import add_report_options, add_stack_dir, write_reports
 from bootstrap.errors import BadInput
-from bootstrap.stacks import DEFAULT_STACK_DIR
 
 DESCRIPTION = (
     "Run the Pulumi program of each stack offline (no cloud account, no Pulumi CLI), judge "
@@ -23,21 +23,8 @@ DESCRIPTION = (
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("plan", help="offline plan + policies", description=DESCRIPTION)
     parser.add_argument("envs", nargs="*", metavar="ENV", help="stacks to plan (default: all)")
-    parser.add_argument(
-        "--stack-dir",
-        type=Path,
-        default=DEFAULT_STACK_DIR,
-        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
-    )
-    parser.add_argument(
-        "--json",
-        type=Path,
-        dest="json_path",
-        metavar="F",
-        help="plan file; with several stacks a folder of <stack>.json",
-    )
-    parser.add_argument("--sarif", type=Path, metavar="F", help="SARIF 2.1.0 report")
-    parser.add_argument("--markdown", type=Path, metavar="F", help="Markdown report (PR comment)")
+    add_stack_dir(parser)
+    add_report_options(parser, "plan file; with several stacks a folder of <stack>.json")
     parser.add_argument(
         "--gitops-dir",
         type=Path,
@@ -75,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         for path in drift[:20]:
             console.print(f"  {path}")
 
-    _write_reports(args, plans, console)
+    write_reports(args, plans, console)
     violations = sum(plan["summary"]["violations"] for plan in plans)
     return 1 if violations or drift else 0
 
@@ -163,21 +150,3 @@ def _print_summary(console: Any, plans: list[dict]) -> None:
         "[bold]total[/bold]", *(f"[bold]{sum(c.values())}[/bold]" for c in counts.values())
     )
     console.print(table)
-
-
-def _write_reports(args: argparse.Namespace, plans: list[dict], console: Any) -> None:
-    from bootstrap.planfile import write_plans
-
-    if args.json_path is not None:
-        for path in write_plans(plans, args.json_path):
-            console.print(f"plan written: {path}")
-    if args.sarif is not None:
-        from bootstrap.reports import sarif
-
-        sarif.write(plans, args.sarif, args.stack_dir)
-        console.print(f"SARIF written: {args.sarif}")
-    if args.markdown is not None:
-        from bootstrap.reports import markdown
-
-        markdown.write(plans, args.markdown)
-        console.print(f"Markdown written: {args.markdown}")

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bootstrap.stacks import DEFAULT_STACK_DIR
+from bootstrap.cli_options import add_stack_dir
 
 DEFAULT_GITOPS_DIR = Path("gitops")
 DESCRIPTION = (
@@ -30,12 +30,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="exit 1 and list the files that differ, without writing",
     )
-    parser.add_argument(
-        "--stack-dir",
-        type=Path,
-        default=DEFAULT_STACK_DIR,
-        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
-    )
+    add_stack_dir(parser)
     parser.add_argument(
         "--gitops-dir",
         type=Path,

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bootstrap.stacks import DEFAULT_STACK_DIR
+from bootstrap.cli_options import add_stack_dir
 
 DEFAULT_GITOPS_DIR = Path("gitops")
 
@@ -46,12 +46,7 @@ def register(subparsers: Any) -> None:
         dest="clusters",
         help="host the namespace only on this cluster (repeat; default: every cluster)",
     )
-    add.add_argument(
-        "--stack-dir",
-        type=Path,
-        default=DEFAULT_STACK_DIR,
-        help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
-    )
+    add_stack_dir(add)
     add.add_argument(
         "--gitops-dir",
         type=Path,

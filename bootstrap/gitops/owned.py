@@ -13,11 +13,11 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bootstrap.errors import BadInput
+from bootstrap.yaml_io import round_trip_yaml
 
 from .generated import render_template
 
@@ -69,7 +69,7 @@ def owned_content(owned: OwnedFile, environment: str, current: bytes | None) -> 
     if owned.ensure is None:
         return current
     shown = f"gitops/{owned.path}"
-    yaml = _round_trip()
+    yaml = round_trip_yaml()
     try:
         document = yaml.load(current.decode("utf-8"))
     except UnicodeDecodeError:
@@ -87,13 +87,3 @@ def owned_content(owned: OwnedFile, environment: str, current: bytes | None) -> 
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     return buffer.getvalue().encode()
-
-
-def _round_trip() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    # The layout of the templates (and of kubectl/kustomize docs): lists indented under
-    # their key.
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml

@@ -14,9 +14,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from components.config import ConfigError, read_stack_document
+from components.config import NAMESPACE, ConfigError, display_path, line_of, read_stack_document
 from policies.catalog import CATALOG_FILE, load_catalog
-from policies.stackfile import NAMESPACE, display_path, line_in_document
 
 # The stack-file section that decides each kind of resource.
 SECTION_BY_TYPE_PREFIX = (
@@ -84,7 +83,7 @@ class Locator:
         if document is not None and stack:
             path = display_path(self.stack_dir / f"Pulumi.{stack}.yaml")
             loc = _config_location(result, resource, resources, document)
-            return path, (line_in_document(document, loc) if loc else None) or 1
+            return path, (line_of(document, loc) if loc else None) or 1
         if plan.get("sourceFile"):
             return str(plan["sourceFile"]), 1
         return display_path(CATALOG_FILE), _catalog_line(result)

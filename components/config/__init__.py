@@ -2,16 +2,25 @@
 
 from .arc import ArcClusterConfig, AzureLocalConfig
 from .clusters import ClusterConfig, NodePoolConfig
-from .errors import ConfigError
+from .errors import NAMESPACE, ConfigError, key_path
 from .github import GitHubConfig
 from .gitops import GitOpsConfig, TenantConfig
 from .governance import GovernanceConfig
-from .loader import load_from_pulumi, load_stack_file, read_stack_document, stack_file
+from .loader import (
+    display_path,
+    line_in_stack_file,
+    line_of,
+    load_from_pulumi,
+    load_stack_file,
+    read_stack_document,
+    stack_file,
+)
 from .platform import PlatformConfig
 from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
 from .waivers import Waiver
 
 __all__ = [
+    "NAMESPACE",
     "ArcClusterConfig",
     "AzureLocalConfig",
     "ClusterConfig",
@@ -26,6 +35,10 @@ __all__ = [
     "RegistryConfig",
     "TenantConfig",
     "Waiver",
+    "display_path",
+    "key_path",
+    "line_in_stack_file",
+    "line_of",
     "load_from_pulumi",
     "load_stack_file",
     "read_stack_document",

@@ -50,7 +50,7 @@ def read_stack_document(path: Path) -> CommentedMap:
 
 
 def _parse_stack_document(path: Path) -> CommentedMap:
-    shown = _display(path)
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -95,7 +95,7 @@ def load_stack_file(path: Path, stack: str | None = None) -> PlatformConfig:
         namespace, _, name = str(key).partition(":")
         if not name:
             raise ConfigError(
-                _display(path),
+                display_path(path),
                 f"config key '{key}' has no namespace (expected {NAMESPACE}:{key})",
                 _key_line(config, key),
             )
@@ -123,14 +123,14 @@ def validate(
     except ValidationError as error:
         loc, sentence = describe(error, PlatformConfig)
         raise ConfigError(
-            _display(path), f"{key_path(loc)}: {sentence}", _line_of(document, loc)
+            display_path(path), f"{key_path(loc)}: {sentence}", line_of(document, loc)
         ) from None
     if stack is not None and config.environment != stack:
         raise ConfigError(
-            _display(path),
+            display_path(path),
             f"{NAMESPACE}:environment: '{config.environment}' does not match the stack "
             f"'{stack}' (expected {stack})",
-            _line_of(document, ("environment",)),
+            line_of(document, ("environment",)),
         )
     return config
 
@@ -193,8 +193,18 @@ def _key_line(mapping: CommentedMap, key: Any) -> int | None:
         return None
 
 
-def _line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | None:
-    """The line of the deepest node of `loc` present in the file."""
+def line_in_stack_file(path: Path | None, loc: Sequence[str | int]) -> int | None:
+    """The line of `platform:<loc>` in a stack file; None if unreadable or absent."""
+    if path is None:
+        return None
+    try:
+        return line_of(read_stack_document(path), loc)
+    except ConfigError:
+        return None
+
+
+def line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | None:
+    """The 1-based line of the deepest node of `platform:<loc>` present in the file."""
     if document is None:
         return None
     node: Any = document.get("config")
@@ -213,7 +223,8 @@ def _line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | N
     return line
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """The path as users typed it: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.errors import BadInput
+from components.config import display_path
 
-from ..stackfile import display_path
 from .jsonpos import line_of
 from .wire import mask
 

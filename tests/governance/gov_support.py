@@ -10,16 +10,15 @@ import copy
 import functools
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from bootstrap import stacks
-from bootstrap.engine import StackRun, run_stack
-from components.config import PlatformConfig
-from components.config.loader import validate
+from support import SHIPPED_STACKS as SHIPPED
+from support import STACK_DIR, run_raw_config
+from support import offline_run as shipped_run
+from support import validated_config as validated
 
-STACK_DIR = Path(__file__).resolve().parents[2] / "stacks"
-SHIPPED = ("dev", "staging", "prod")
+from bootstrap import stacks
+from bootstrap.engine import StackRun
 
 PRICING = "azure-native:security:Pricing"
 ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
@@ -29,16 +28,13 @@ WORKSPACE = "azure-native:operationalinsights:Workspace"
 REGISTRY = "azure-native:containerregistry:Registry"
 GROUP = "azure-native:resources:ResourceGroup"
 
+# Shared with the other suites (tests/support.py), re-exported under this suite's names.
+__all__ = ["SHIPPED", "shipped_run", "validated"]
+
 
 @functools.cache
 def shipped_stack(name: str) -> stacks.Stack:
     return stacks.load(STACK_DIR, name)
-
-
-@functools.cache
-def shipped_run(name: str) -> StackRun:
-    stack = shipped_stack(name)
-    return run_stack(name, stack.raw_config, stack.config.subscription_id, stack.config.tenant_id)
 
 
 def variant_config(name: str, edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -48,19 +44,9 @@ def variant_config(name: str, edit: Callable[[dict[str, Any]], None]) -> dict[st
     return raw
 
 
-def validated(name: str, raw: dict[str, Any]) -> PlatformConfig:
-    values = {k.partition(":")[2]: v for k, v in raw.items() if k.startswith("platform:")}
-    return validate(values, STACK_DIR / f"Pulumi.{name}.yaml", name)
-
-
-def run_raw(name: str, raw: dict[str, Any]) -> StackRun:
-    config = validated(name, raw)
-    return run_stack(name, raw, config.subscription_id, config.tenant_id)
-
-
 @functools.cache
 def _run_frozen(name: str, frozen: str) -> StackRun:
-    return run_raw(name, json.loads(frozen))
+    return run_raw_config(name, json.loads(frozen))
 
 
 def run_variant(name: str, raw: dict[str, Any]) -> StackRun:

@@ -17,10 +17,10 @@ from support import STACK_DIR
 from bootstrap import stacks
 from bootstrap.engine import run_stack
 from bootstrap.reports import markdown, sarif, terminal
+from components.config import display_path
 from policies.catalog import load_catalog
 from policies.context import PolicyContext
 from policies.evaluator import evaluate, summarize
-from policies.stackfile import display_path
 
 SCHEMA = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"
 SOON = (dt.date.today() + dt.timedelta(days=20)).isoformat()
