@@ -25,8 +25,8 @@ VAULT = "azure-native:keyvault:Vault"
 
 REQUIRED_DEFENDER_PLANS = ("Containers", "KeyVaults", "Arm")
 
-# Built-in Azure Policy definitions and initiatives (Azure/azure-policy, see
-# /work/research/azure-reference.md section 2).
+# Built-in Azure Policy definitions and initiatives (Azure/azure-policy,
+# built-in-policies/policyDefinitions/Kubernetes and policySetDefinitions).
 POD_SECURITY_BASELINE = "a8640138-9b0a-4a28-b8cb-1666c838647d"
 POD_SECURITY_RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
 ALLOWED_IMAGES = "febd0533-8e55-448f-b837-bd0e06f16469"

@@ -28,7 +28,7 @@ CONTAINERS_EXTENSIONS = {
     "ContainerSensor": "runtime threat detection on the nodes",
 }
 
-# Built-in audit definitions (Azure/azure-policy, see /work/research/azure-reference.md §2).
+# Built-in audit definitions (Azure/azure-policy, built-in-policies/policyDefinitions).
 AKS_AUDITS = {
     "0a15ec92-a229-4763-bb14-0ea34a568f8d": "Azure Policy add-on",
     "a1840de2-8088-4ea8-b153-b4c723e9cb01": "Defender profile",
