@@ -1,11 +1,12 @@
 """Azure facts the governance component relies on: built-in policy IDs, plan names, categories.
 
-Every value here was read from its source: built-in policy and initiative GUIDs, their parameter names and allowed effects from
-Azure/azure-policy `built-in-policies/**` @ f4a50bac; Defender plan and extension names from
-the Microsoft.Security pricings 2024-01-01 spec and the "Configure Microsoft Defender for
-Containers plan" policy (efd4031d); activity-log categories from the built-in policy
-"Configure Azure Activity logs to stream to specified Log Analytics workspace" (2465583e).
-Built-in IDs are the same in every tenant, so they are constants, not configuration.
+Every value here was read from its source: built-in policy and initiative GUIDs, their
+parameter names and allowed effects from Azure/azure-policy `built-in-policies/**` @
+f4a50bac; Defender plan and extension names from the Microsoft.Security pricings 2024-01-01
+spec and the "Configure Microsoft Defender for Containers plan" policy (efd4031d); activity-
+log categories from the built-in policy "Configure Azure Activity logs to stream to
+specified Log Analytics workspace" (2465583e). Built-in IDs are the same in every tenant, so
+they are constants, not configuration.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Azure built-in role definition GUIDs the identity policies reason about.
 
-Identical in every tenant. Verified against MicrosoftDocs/azure-docs
-articles/role-based-access-control/built-in-roles.md; the pack keeps its own copy so a typo elsewhere cannot silently weaken a check.
+Identical in every tenant. Verified against MicrosoftDocs/azure-docs articles/role-based-
+access-control/built-in-roles.md; the pack keeps its own copy so a typo elsewhere cannot
+silently weaken a check.
 """
 
 from __future__ import annotations

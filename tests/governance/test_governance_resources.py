@@ -1,7 +1,8 @@
 """Governance under the offline engine: plans, assignments and Sentinel of each shipped stack.
 
 Expected IDs and names are typed here from the upstream sources (Azure/azure-policy built-in
-definitions, the Microsoft.Security pricings spec), not imported from the component, so a wrong constant in the component fails these tests.
+definitions, the Microsoft.Security pricings spec), not imported from the component, so a
+wrong constant in the component fails these tests.
 """
 
 from __future__ import annotations
