@@ -8,6 +8,8 @@ from typing import Any
 
 from bootstrap.stacks import DEFAULT_STACK_DIR
 
+DEFAULT_GITOPS_DIR = Path("gitops")
+
 
 def add_stack_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -15,6 +17,15 @@ def add_stack_dir(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DEFAULT_STACK_DIR,
         help="folder of Pulumi.<stack>.yaml files (default: stacks/)",
+    )
+
+
+def add_gitops_dir(parser: argparse.ArgumentParser, purpose: str) -> None:
+    parser.add_argument(
+        "--gitops-dir",
+        type=Path,
+        default=DEFAULT_GITOPS_DIR,
+        help=f"{purpose} (default: gitops/)",
     )
 
 

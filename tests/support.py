@@ -47,3 +47,21 @@ def shipped_raw_config(stack: str) -> dict[str, Any]:
 
 def of_type(run: Any, token: str) -> list[dict[str, Any]]:
     return [r for r in run.resources if r["type"] == token]
+
+
+def minimal_stack_text(environment: str) -> str:
+    """The smallest valid stack file: required keys and one cluster, all else defaulted."""
+    return f"""\
+config:
+  platform:environment: {environment}
+  platform:location: westeurope
+  platform:tenantId: 00000000-0000-0000-0000-0000000000a1
+  platform:subscriptionId: 00000000-0000-0000-0000-0000000000b1
+  platform:github:
+    owner: contoso
+    repo: platform
+  platform:clusters:
+    - name: {environment}1
+      network:
+        addressSpace: 10.10.0.0/16
+"""

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bootstrap.cli_options import add_report_options, add_stack_dir, write_reports
+from bootstrap.cli_options import add_gitops_dir, add_report_options, add_stack_dir, write_reports
 from bootstrap.errors import BadInput
 
 DESCRIPTION = (
@@ -25,12 +25,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("envs", nargs="*", metavar="ENV", help="stacks to plan (default: all)")
     add_stack_dir(parser)
     add_report_options(parser, "plan file; with several stacks a folder of <stack>.json")
-    parser.add_argument(
-        "--gitops-dir",
-        type=Path,
-        default=Path("gitops"),
-        help="rendered GitOps tree to compare with the config (default: gitops/)",
-    )
+    add_gitops_dir(parser, "rendered GitOps tree to compare with the config")
     parser.set_defaults(handler=run)
 
 

@@ -8,12 +8,10 @@ generated folders of environments without a stack file are removed.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from bootstrap.cli_options import add_stack_dir
+from bootstrap.cli_options import add_gitops_dir, add_stack_dir
 
-DEFAULT_GITOPS_DIR = Path("gitops")
 DESCRIPTION = (
     "Render the Flux-reconciled gitops/ tree from the validated stack configs (atomically), "
     "or with --check report the files that differ without writing anything."
@@ -31,12 +29,7 @@ def register(subparsers: Any) -> None:
         help="exit 1 and list the files that differ, without writing",
     )
     add_stack_dir(parser)
-    parser.add_argument(
-        "--gitops-dir",
-        type=Path,
-        default=DEFAULT_GITOPS_DIR,
-        help="the tree to write or check (default: gitops/)",
-    )
+    add_gitops_dir(parser, "the tree to write or check")
     parser.set_defaults(handler=run)
 
 

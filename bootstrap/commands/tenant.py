@@ -8,12 +8,9 @@ writes the stack file and swaps the tree in. Bad input writes nothing.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from bootstrap.cli_options import add_stack_dir
-
-DEFAULT_GITOPS_DIR = Path("gitops")
+from bootstrap.cli_options import add_gitops_dir, add_stack_dir
 
 
 def register(subparsers: Any) -> None:
@@ -47,12 +44,7 @@ def register(subparsers: Any) -> None:
         help="host the namespace only on this cluster (repeat; default: every cluster)",
     )
     add_stack_dir(add)
-    add.add_argument(
-        "--gitops-dir",
-        type=Path,
-        default=DEFAULT_GITOPS_DIR,
-        help="the tree to re-render (default: gitops/)",
-    )
+    add_gitops_dir(add, "the tree to re-render")
     add.set_defaults(handler=run_add)
 
 

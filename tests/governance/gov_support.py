@@ -28,6 +28,22 @@ WORKSPACE = "azure-native:operationalinsights:Workspace"
 REGISTRY = "azure-native:containerregistry:Registry"
 GROUP = "azure-native:resources:ResourceGroup"
 
+# Built-in definition GUIDs the tests expect, typed from the upstream sources
+# (Azure/azure-policy) rather than imported from the component, so a wrong constant
+# there fails the tests.
+RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
+BASELINE = "a8640138-9b0a-4a28-b8cb-1666c838647d"
+POD_SECURITY = (RESTRICTED, BASELINE)
+ALLOWED_IMAGES = "febd0533-8e55-448f-b837-bd0e06f16469"
+NO_PRIVILEGED = "95edb821-ddaf-4404-9732-666045e056b4"
+HTTPS_ONLY = "1a5b4dca-0b6f-4cf5-907c-56316bc1bf3d"
+EXTERNAL_IPS = "d46c275d-1680-448d-b2ec-e495a3b6cc89"
+AKS_POLICY_ADDON = "0a15ec92-a229-4763-bb14-0ea34a568f8d"
+AKS_DEFENDER_PROFILE = "a1840de2-8088-4ea8-b153-b4c723e9cb01"
+ARC_POLICY_EXTENSION = "6b2122c1-8120-4ff5-801b-17625a355590"
+ARC_DEFENDER_EXTENSION = "8dfab9c4-fe7b-49ad-85e4-1e9be085358f"
+IN_CLUSTER = (ALLOWED_IMAGES, NO_PRIVILEGED, HTTPS_ONLY, EXTERNAL_IPS)
+
 # Shared with the other suites (tests/support.py), re-exported under this suite's names.
 __all__ = ["SHIPPED", "shipped_run", "validated"]
 

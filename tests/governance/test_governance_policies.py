@@ -17,7 +17,16 @@ from typing import Any
 import pytest
 from gov_support import (
     ACTIVITY_LOG,
+    AKS_DEFENDER_PROFILE,
+    AKS_POLICY_ADDON,
+    ALLOWED_IMAGES,
+    ARC_DEFENDER_EXTENSION,
+    ARC_POLICY_EXTENSION,
     ASSIGNMENT,
+    EXTERNAL_IPS,
+    HTTPS_ONLY,
+    NO_PRIVILEGED,
+    POD_SECURITY,
     PRICING,
     SENTINEL,
     SHIPPED,
@@ -75,17 +84,6 @@ def _plan(name: str) -> Callable[[dict[str, Any]], bool]:
 
 def _of_type(token: str) -> Callable[[dict[str, Any]], bool]:
     return lambda r: r["type"] == token
-
-
-POD_SECURITY = ("42b8ef37-b724-4e24-bbc8-7a7708edfe00", "a8640138-9b0a-4a28-b8cb-1666c838647d")
-ALLOWED_IMAGES = "febd0533-8e55-448f-b837-bd0e06f16469"
-NO_PRIVILEGED = "95edb821-ddaf-4404-9732-666045e056b4"
-HTTPS_ONLY = "1a5b4dca-0b6f-4cf5-907c-56316bc1bf3d"
-EXTERNAL_IPS = "d46c275d-1680-448d-b2ec-e495a3b6cc89"
-AKS_POLICY_ADDON = "0a15ec92-a229-4763-bb14-0ea34a568f8d"
-AKS_DEFENDER_PROFILE = "a1840de2-8088-4ea8-b153-b4c723e9cb01"
-ARC_POLICY_EXTENSION = "6b2122c1-8120-4ff5-801b-17625a355590"
-ARC_DEFENDER_EXTENSION = "8dfab9c4-fe7b-49ad-85e4-1e9be085358f"
 
 
 def _pod_security(resource: dict[str, Any]) -> bool:

@@ -7,7 +7,11 @@ from typing import Any
 import pytest
 from gov_support import (
     ACTIVITY_LOG,
+    BASELINE,
+    EXTERNAL_IPS,
+    NO_PRIVILEGED,
     PRICING,
+    RESTRICTED,
     SENTINEL,
     assignments_by_definition,
     governance_setting,
@@ -19,10 +23,6 @@ from gov_support import (
 
 from components.config import ConfigError
 
-BASELINE = "a8640138-9b0a-4a28-b8cb-1666c838647d"
-RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
-EXTERNAL_IPS = "d46c275d-1680-448d-b2ec-e495a3b6cc89"
-NO_PRIVILEGED = "95edb821-ddaf-4404-9732-666045e056b4"
 DEV_SUBSCRIPTION = "00000000-0000-0000-0000-00000000b001"
 
 

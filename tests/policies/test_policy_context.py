@@ -8,34 +8,21 @@ from typing import Any
 
 import pytest
 from secure_plan import secure_resources
+from support import minimal_stack_text
 
 from bootstrap.errors import BadInput
 from components.config import load_stack_file
 from policies.context import PolicyConfigError, PolicyContext
 from policies.evaluator import evaluate, summarize
 
-BASE = """\
-config:
-  platform:environment: {env}
-  platform:location: westeurope
-  platform:tenantId: 00000000-0000-0000-0000-0000000000a1
-  platform:subscriptionId: 00000000-0000-0000-0000-0000000000b1
-  platform:github:
-    owner: contoso
-    repo: platform
-  platform:clusters:
-    - name: {env}1
-      network:
-        addressSpace: 10.10.0.0/16
-"""
-BASE_LINES = BASE.count("\n")
+BASE_LINES = minimal_stack_text("dev").count("\n")
 SOON = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 PAST = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 
 def stack_context(tmp_path: Path, extra: str, env: str = "dev") -> PolicyContext:
     path = tmp_path / f"Pulumi.{env}.yaml"
-    path.write_text(BASE.format(env=env) + extra, encoding="utf-8")
+    path.write_text(minimal_stack_text(env) + extra, encoding="utf-8")
     return PolicyContext.from_config(load_stack_file(path), stack_file=path)
 
 

@@ -7,27 +7,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT, SHIPPED_STACKS, STACK_DIR
+from support import REPO_ROOT, SHIPPED_STACKS, STACK_DIR, minimal_stack_text
 
 from bootstrap.cli import main
 from components.config import load_stack_file
 from components.naming import Naming
 from policies.sources.manifests import load_manifests, type_token
 
-STACK = """\
-config:
-  platform:environment: dev
-  platform:location: westeurope
-  platform:tenantId: 00000000-0000-0000-0000-0000000000a1
-  platform:subscriptionId: 00000000-0000-0000-0000-0000000000b1
-  platform:github:
-    owner: contoso
-    repo: platform
-  platform:clusters:
-    - name: dev1
-      network:
-        addressSpace: 10.10.0.0/16
-"""
 DIGEST = "sha256:" + "b" * 64
 
 
@@ -35,7 +21,7 @@ def stack_dir(tmp_path: Path) -> tuple[Path, str]:
     directory = tmp_path / "stacks"
     directory.mkdir()
     path = directory / "Pulumi.dev.yaml"
-    path.write_text(STACK, encoding="utf-8")
+    path.write_text(minimal_stack_text("dev"), encoding="utf-8")
     return directory, Naming.for_config(load_stack_file(path)).registry_login_server
 
 
