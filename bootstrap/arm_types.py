@@ -1,142 +1,18 @@
-"""How each azure-native type token maps to its ARM resource type and resource ID.
+"""ARM resource IDs for the offline engine, from the shared type table.
 
-Shared by the offline engine (to mint realistic IDs) and the ARM export (to name types).
-A type missing here falls back to the generic resource-group shape, which is right for
-most top-level resources.
+The table itself (ARM type, name keys, request parameters, schema location per
+azure-native type) lives in policies.arm_types so the policy pack stands alone; it is
+re-exported here. A type missing there falls back to the generic resource-group shape,
+which is right for most top-level resources.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Scope = Literal["resourceGroup", "subscription", "extension"]
+from policies.arm_types import ARM_TYPES, ArmType, arm_type_of
 
-
-@dataclass(frozen=True)
-class ArmType:
-    arm_type: str
-    # Input keys holding the name of each segment of arm_type after the namespace,
-    # e.g. ("virtualNetworkName", "subnetName") for Microsoft.Network/virtualNetworks/subnets.
-    name_keys: tuple[str, ...]
-    scope: Scope = "resourceGroup"
-    # For extension resources: the input holding the ARM ID of the resource they attach to.
-    scope_key: str | None = None
-
-
-ARM_TYPES: dict[str, ArmType] = {
-    "azure-native:resources:ResourceGroup": ArmType(
-        "Microsoft.Resources/resourceGroups", ("resourceGroupName",), "subscription"
-    ),
-    "azure-native:network:VirtualNetwork": ArmType(
-        "Microsoft.Network/virtualNetworks", ("virtualNetworkName",)
-    ),
-    "azure-native:network:Subnet": ArmType(
-        "Microsoft.Network/virtualNetworks/subnets", ("virtualNetworkName", "subnetName")
-    ),
-    "azure-native:network:VirtualNetworkPeering": ArmType(
-        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
-        ("virtualNetworkName", "virtualNetworkPeeringName"),
-    ),
-    "azure-native:network:NetworkSecurityGroup": ArmType(
-        "Microsoft.Network/networkSecurityGroups", ("networkSecurityGroupName",)
-    ),
-    "azure-native:network:PrivateEndpoint": ArmType(
-        "Microsoft.Network/privateEndpoints", ("privateEndpointName",)
-    ),
-    "azure-native:network:PrivateDnsZoneGroup": ArmType(
-        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
-        ("privateEndpointName", "privateDnsZoneGroupName"),
-    ),
-    "azure-native:privatedns:PrivateZone": ArmType(
-        "Microsoft.Network/privateDnsZones", ("privateZoneName",)
-    ),
-    "azure-native:privatedns:VirtualNetworkLink": ArmType(
-        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-        ("privateZoneName", "virtualNetworkLinkName"),
-    ),
-    "azure-native:operationalinsights:Workspace": ArmType(
-        "Microsoft.OperationalInsights/workspaces", ("workspaceName",)
-    ),
-    "azure-native:containerregistry:Registry": ArmType(
-        "Microsoft.ContainerRegistry/registries", ("registryName",)
-    ),
-    "azure-native:containerregistry:Replication": ArmType(
-        "Microsoft.ContainerRegistry/registries/replications", ("registryName", "replicationName")
-    ),
-    "azure-native:keyvault:Vault": ArmType("Microsoft.KeyVault/vaults", ("vaultName",)),
-    "azure-native:keyvault:Key": ArmType(
-        "Microsoft.KeyVault/vaults/keys", ("vaultName", "keyName")
-    ),
-    "azure-native:managedidentity:UserAssignedIdentity": ArmType(
-        "Microsoft.ManagedIdentity/userAssignedIdentities", ("resourceName",)
-    ),
-    "azure-native:managedidentity:FederatedIdentityCredential": ArmType(
-        "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
-        ("resourceName", "federatedIdentityCredentialResourceName"),
-    ),
-    "azure-native:authorization:RoleAssignment": ArmType(
-        "Microsoft.Authorization/roleAssignments", ("roleAssignmentName",), "extension", "scope"
-    ),
-    "azure-native:authorization:PolicyAssignment": ArmType(
-        "Microsoft.Authorization/policyAssignments", ("policyAssignmentName",), "extension", "scope"
-    ),
-    "azure-native:containerservice:ManagedCluster": ArmType(
-        "Microsoft.ContainerService/managedClusters", ("resourceName",)
-    ),
-    "azure-native:containerservice:MaintenanceConfiguration": ArmType(
-        "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
-        ("resourceName", "configName"),
-    ),
-    "azure-native:monitor:DiagnosticSetting": ArmType(
-        "Microsoft.Insights/diagnosticSettings", ("name",), "extension", "resourceUri"
-    ),
-    "azure-native:monitor:SubscriptionDiagnosticSetting": ArmType(
-        "Microsoft.Insights/diagnosticSettings", ("name",), "extension"
-    ),
-    "azure-native:resources:Deployment": ArmType(
-        "Microsoft.Resources/deployments", ("deploymentName",)
-    ),
-    "azure-native:monitor:DataCollectionRule": ArmType(
-        "Microsoft.Insights/dataCollectionRules", ("dataCollectionRuleName",)
-    ),
-    "azure-native:monitor:DataCollectionRuleAssociation": ArmType(
-        "Microsoft.Insights/dataCollectionRuleAssociations",
-        ("associationName",),
-        "extension",
-        "resourceUri",
-    ),
-    "azure-native:kubernetesconfiguration:Extension": ArmType(
-        "Microsoft.KubernetesConfiguration/extensions", ("extensionName",), "extension"
-    ),
-    "azure-native:kubernetesconfiguration:FluxConfiguration": ArmType(
-        "Microsoft.KubernetesConfiguration/fluxConfigurations",
-        ("fluxConfigurationName",),
-        "extension",
-    ),
-    "azure-native:security:Pricing": ArmType(
-        "Microsoft.Security/pricings", ("pricingName",), "extension", "scopeId"
-    ),
-    "azure-native:securityinsights:SentinelOnboardingState": ArmType(
-        "Microsoft.SecurityInsights/onboardingStates",
-        ("sentinelOnboardingStateName",),
-        "extension",
-    ),
-    "azure-native:kubernetes:ConnectedCluster": ArmType(
-        "Microsoft.Kubernetes/connectedClusters", ("clusterName",)
-    ),
-    "azure-native:hybridcontainerservice:ProvisionedClusterInstance": ArmType(
-        "Microsoft.HybridContainerService/provisionedClusterInstances",
-        ("name",),
-        "extension",
-        "connectedClusterResourceUri",
-    ),
-}
-
-
-def arm_type_of(token: str) -> str | None:
-    known = ARM_TYPES.get(token)
-    return known.arm_type if known else None
+__all__ = ["ARM_TYPES", "ArmType", "arm_type_of", "resource_id"]
 
 
 def resource_id(token: str, inputs: dict[str, Any], subscription_id: str) -> str:

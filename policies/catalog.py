@@ -24,6 +24,8 @@ README_END = "<!-- controls:end -->"
 
 Enforcement = Literal["mandatory", "advisory"]
 STACK = "stack"
+# `azure-native:*`: every resource type of that provider (a control that must follow new types).
+WILDCARD = ":*"
 STAGES = ("plan", "code", "build", "test", "release", "deploy", "operate", "monitor")
 SECTIONS = (
     "Identity",
@@ -35,6 +37,7 @@ SECTIONS = (
     "Kubernetes objects",
     "Arc",
     "Delivery",
+    "Provider schema",
 )
 _ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{2}$")
 _POLICY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
@@ -66,6 +69,13 @@ class Control:
     def target_types(self) -> tuple[str, ...]:
         """The Pulumi type tokens the control looks at (without the `stack` marker)."""
         return tuple(t for t in self.resource_types if t != STACK)
+
+    def applies_to(self, token: str) -> bool:
+        """Exact type tokens, or every type of a provider for `<provider>:*`."""
+        return any(
+            token == t or (t.endswith(WILDCARD) and token.startswith(t[: -len("*")]))
+            for t in self.target_types
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,7 @@ def _control(entry: Any, path: Path) -> Control:
         raise CatalogError(f"{where}: resourceTypes must be a non-empty list of type tokens")
     if types == [STACK]:
         pass
-    elif any(t != STACK and t.count(":") < 2 for t in types):
+    elif any(t != STACK and t.count(":") < 2 and not t.endswith(WILDCARD) for t in types):
         raise CatalogError(f"{where}: resourceTypes must be Pulumi type tokens or 'stack'")
     enforcement = entry.get("enforcement", "mandatory")
     if enforcement not in ("mandatory", "advisory"):
@@ -194,6 +204,8 @@ def short_type(token: str) -> str:
     """`azure-native:containerservice:ManagedCluster` -> `containerservice:ManagedCluster`."""
     if token == STACK:
         return "stack"
+    if token.endswith(WILDCARD):
+        return token
     provider, _, rest = token.partition(":")
     if provider == "kubernetes":
         return rest.rpartition(":")[2]

@@ -128,8 +128,15 @@ def evaluate(
         if not rule.is_stack:
             for resource_type in rule.resource_types:
                 by_type.setdefault(resource_type, []).append(rule)
+    wildcard = [
+        r for r in rules if not r.is_stack and any(t.endswith("*") for t in r.resource_types)
+    ]
     for resource in built:
-        for rule in by_type.get(resource.resource_type, ()):
+        matching = [
+            *by_type.get(resource.resource_type, ()),
+            *(r for r in wildcard if r.control.applies_to(resource.resource_type)),
+        ]
+        for rule in matching:
             args = ResourceValidationArgs(
                 resource.resource_type,
                 resource.props,

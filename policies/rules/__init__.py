@@ -13,6 +13,7 @@ from . import (
     keyvault,
     kubernetes,
     network,
+    provider_schema,
     registry,
     subscription_governance,
     waivers,
@@ -32,6 +33,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *arc.RULES,
     *delivery.RULES,
     *waivers.RULES,
+    *provider_schema.RULES,
 )
 
 

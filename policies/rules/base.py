@@ -72,11 +72,10 @@ def resource_rule(
     control = load_catalog().get(control_id)
     if control.stack_level:
         raise ValueError(f"{control_id} is stack-level in the catalog; use stack_rule")
-    types = frozenset(control.target_types)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         # Under CrossGuard every resource reaches every policy: filter by type here.
-        if args.resource_type not in types:
+        if not control.applies_to(args.resource_type):
             return
         settings = settings_of(args)
         messages = (

@@ -1,31 +1,25 @@
 """The plan's Azure resources as an ARM deployment template, for ARM scanners.
 
 checkov and PSRule read ARM templates, not Pulumi programs. Each azure-native resource of
-a plan becomes a template resource: the ARM type (from bootstrap.arm_types, the table the
-offline engine mints IDs with), the API version the installed azure-native SDK uses for
-that resource, the name from its path parameters, the top-level ARM fields (location,
-tags, sku, identity, kind, zones, extendedLocation, plan) and every other input under
-`properties`. Extension resources (role assignments, diagnostic settings, cluster
+a plan becomes a template resource: the request body pulumi-azure-native would send for it
+(policies.provider_schema.body: the ARM type, the API version of the installed SDK, the
+name from its path parameters, top-level fields and the `properties` envelope, nested
+envelopes of flattened objects restored), the same body the provider-schema check
+(ARM-SCH-01) validates. Extension resources (role assignments, diagnostic settings, cluster
 extensions) carry `scope`. The template is for scanning only; it is not meant to deploy.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import pulumi_azure_native
-
-from bootstrap.arm_types import ARM_TYPES, ArmType
+from ..arm_types import ARM_TYPES, CLUSTER_SCOPE_KEYS, ArmType
+from ..provider_schema.body import arm_body
+from ..provider_schema.sdk import api_version
+from ..provider_schema.validate import MissingSchema, type_schema
 
 TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
-TOP_LEVEL_FIELDS = ("location", "tags", "sku", "identity", "kind", "zones", "extendedLocation",
-                    "plan")  # fmt: skip
-ALWAYS_PATH_PARAMETERS = {"resourceGroupName", "subscriptionId"}
-CLUSTER_SCOPE_KEYS = ("clusterRp", "clusterResourceName", "clusterName")
 # Resource-provider namespaces whose spelling cannot be derived from the module name.
 NAMESPACES = {
     "authorization": "Microsoft.Authorization",
@@ -44,8 +38,8 @@ NAMESPACES = {
     "security": "Microsoft.Security",
     "securityinsights": "Microsoft.SecurityInsights",
 }
-_SDK_ROOT = Path(pulumi_azure_native.__file__).parent
-_API_VERSION = re.compile(r"Uses Azure REST API version ([0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z]+)?)")
+
+__all__ = ["api_version", "to_arm", "to_template"]
 
 
 def to_template(resources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -66,25 +60,17 @@ def to_arm(resource: Mapping[str, Any]) -> dict[str, Any]:
     token = str(resource["type"])
     inputs = dict(resource.get("inputs") or {})
     known = ARM_TYPES.get(token) or _derived(token)
-    path_keys = set(known.name_keys) | ALWAYS_PATH_PARAMETERS
-    entry: dict[str, Any] = {
-        "type": known.arm_type,
-        "apiVersion": api_version(token),
-        "name": _name(known, inputs, str(resource.get("name", ""))),
-    }
+    try:
+        schema = type_schema(token)
+        built = arm_body(known, inputs, schema.api_version, schema.document, schema.definition)
+    except MissingSchema:
+        built = arm_body(known, inputs, api_version(token))
+    entry: dict[str, Any] = {**built.body, "name": _name(known, inputs, str(resource.get("name")))}
+    entry.setdefault("apiVersion", None)
     scope = _scope(known, inputs)
     if scope:
         entry["scope"] = scope
-        path_keys |= {known.scope_key or "", *CLUSTER_SCOPE_KEYS}
-    for field in TOP_LEVEL_FIELDS:
-        if field in inputs:
-            entry[field] = inputs[field]
-    rest = {k: v for k, v in inputs.items() if k not in path_keys and k not in TOP_LEVEL_FIELDS}
-    properties = rest.pop("properties", None)
-    if isinstance(properties, Mapping):
-        entry["properties"] = {**rest, **properties}
-    else:
-        entry["properties"] = rest
+    entry.setdefault("properties", {})
     entry["metadata"] = {"pulumiUrn": resource.get("urn"), "pulumiType": token}
     return entry
 
@@ -113,30 +99,3 @@ def _derived(token: str) -> ArmType:
     namespace = NAMESPACES.get(module, f"Microsoft.{module.capitalize()}")
     name_key = kind[0].lower() + kind[1:] + "Name"
     return ArmType(f"{namespace}/{kind[0].lower()}{kind[1:]}s", (name_key,))
-
-
-@cache
-def api_version(token: str) -> str | None:
-    """The REST API version the installed azure-native SDK uses for a resource type."""
-    source = _sdk_source(token)
-    if source is None:
-        return None
-    match = _API_VERSION.search(source.read_text(encoding="utf-8"))
-    return match.group(1) if match else None
-
-
-def _sdk_source(token: str) -> Path | None:
-    _, module, kind = token.split(":", 2)
-    directory = _SDK_ROOT / module
-    guess = directory / f"{_snake(kind)}.py"
-    marker = f'@pulumi.type_token("{token}")'
-    if guess.is_file() and marker in guess.read_text(encoding="utf-8"):
-        return guess
-    for candidate in sorted(directory.glob("*.py")):
-        if marker in candidate.read_text(encoding="utf-8"):
-            return candidate
-    return None
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -241,6 +241,9 @@ MUTATIONS = [
     m("ARC-EXT-01", "arc without defender", remove("arc-plat-dev-edge1-microsoft.azuredefender.kubernetes")),
     m("ARC-NET-01", "azure local without calico (deployment)", set_("edge1-provisioned", ("properties", "template", "resources", 0, "properties", "networkProfile", "networkPolicy"), "none")),
     m("ARC-NET-01", "provisioned cluster without policy", set_("edge2-provisioned", ("networkProfile",), DELETE)),
+    m("ARM-SCH-01", "export policy status in the wrong case", set_("registry", ("policies", "exportPolicy", "status"), "Disabled")),
+    m("ARM-SCH-01", "unknown property", set_("registry", ("adminUserEnable",), False)),
+    m("ARM-SCH-01", "required property missing", set_("fic-deploy", ("issuer",), DELETE)),
     # ---- delivery
     m("DEL-GHA-01", "azure login with creds", set_(".github/workflows/deploy.yml", ("jobs", "deploy", "steps", 1, "with"), {"creds": "${{ secrets.AZURE_CREDENTIALS }}"})),
     m("DEL-GHA-01", "stored client secret", set_("slack", ("secretName",), "AZURE_CLIENT_SECRET")),
