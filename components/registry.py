@@ -45,8 +45,10 @@ class Registry(pulumi.ComponentResource):
             zone_redundancy=enabled[settings.zone_redundancy],
             policies=containerregistry.PoliciesArgs(
                 # Images cannot be exported out of the private registry.
+                # ExportPolicyStatus is lower case ("enabled" | "disabled") in the
+                # Microsoft.ContainerRegistry REST spec, unlike publicNetworkAccess.
                 export_policy=containerregistry.ExportPolicyArgs(
-                    status=enabled[settings.export_enabled]
+                    status="enabled" if settings.export_enabled else "disabled"
                 ),
                 # Untagged manifests (superseded builds) are purged: less stale, vulnerable content.
                 retention_policy=containerregistry.RetentionPolicyArgs(

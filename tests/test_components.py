@@ -206,7 +206,7 @@ def test_registry_baseline(shipped: Any) -> None:
     assert inputs["sku"]["name"] == "Premium"
     assert inputs["adminUserEnabled"] is False
     assert inputs["anonymousPullEnabled"] is False
-    assert inputs["policies"]["exportPolicy"]["status"] == "Disabled"
+    assert inputs["policies"]["exportPolicy"]["status"] == "disabled"
     assert inputs["policies"]["retentionPolicy"]["status"] == "enabled"
 
 

@@ -41,6 +41,15 @@ def many_clusters(count: int, tenant_key_vault: bool) -> Mutation:
     return mutate
 
 
+def channels(upgrade: str, node_os: str) -> Mutation:
+    def mutate(doc: dict[str, Any]) -> None:
+        cluster = doc["config"]["platform:clusters"][0]
+        cluster["upgradeChannel"] = upgrade
+        cluster["nodeOsUpgradeChannel"] = node_os
+
+    return mutate
+
+
 TAG = "repo:contoso/aks-platform:ref:refs/tags/v1"
 
 # (case id, mutation, expected key path in the message, expected words)
@@ -89,10 +98,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "node-image-upgrades-with-another-node-os-channel",
-        set_key(
-            CLUSTER, {**BASE["config"]["platform:clusters"][0], "upgradeChannel": "node-image",
-                      "nodeOsUpgradeChannel": "SecurityPatch"}
-        ),  # fmt: skip
+        channels("node-image", "SecurityPatch"),
         "platform:clusters[0].nodeOsUpgradeChannel",
         "NodeImage",
     ),
@@ -120,10 +126,7 @@ def test_azure_limit_is_one_clear_line(
         many_clusters(20, tenant_key_vault=True),
         many_clusters(21, tenant_key_vault=False),
         set_key((*CLUSTER, "name"), "dv1"),
-        set_key(
-            CLUSTER, {**BASE["config"]["platform:clusters"][0], "upgradeChannel": "node-image",
-                      "nodeOsUpgradeChannel": "NodeImage"}
-        ),  # fmt: skip
+        channels("node-image", "NodeImage"),
         set_key(("platform:registry",), {"publicNetworkAccess": True, "exportEnabled": True}),
     ],
     ids=[
