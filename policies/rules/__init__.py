@@ -9,6 +9,7 @@ from . import (
     delivery,
     flux,
     governance,
+    hazards,
     identity,
     keyvault,
     kubernetes,
@@ -32,6 +33,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *arc.RULES,
     *delivery.RULES,
     *waivers.RULES,
+    *hazards.RULES,
 )
 
 
