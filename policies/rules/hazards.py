@@ -57,6 +57,12 @@ MAX_CREDENTIALS = 20
 _CREDENTIAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$")
 FLUX_EXTENSION_TYPE = "microsoft.flux"
 PROVISIONED_INSTANCES = "microsoft.hybridcontainerservice/provisionedclusterinstances"
+# The connected cluster a provisioned instance extends, in a resource ID
+# (.../connectedClusters/NAME) or an ARM template scope
+# ([resourceId('Microsoft.Kubernetes/connectedClusters', 'NAME')]).
+_CONNECTED_CLUSTER_NAME = re.compile(
+    r"connectedClusters(?:/|'\s*,\s*')([A-Za-z0-9_.-]+)", re.IGNORECASE
+)
 # Roles an AKS cluster's identities must hold when the cluster is created (HAZ-AKS-01).
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
@@ -102,15 +108,24 @@ class _Parents:
                 self._by_name[name.lower()].append(parent)
 
     def of(self, child: PolicyResource, name_key: str) -> PolicyResource | str | None:
-        """The parent resource, the parent's name when it is not in the plan, or None."""
+        """The parent resource; else "group/name" of a parent the plan does not link; else None.
+
+        Names are matched within the child's resource group when both sides state it, so
+        same-named parents of other groups (or other copies of a stack) never match.
+        """
         linked = direct(child, self.parent_type)
         if len(linked) == 1:
             return linked[0]
         name = known_text(child.props, name_key)
         if not name:
             return None
-        named = self._by_name.get(name.lower(), [])
-        return named[0] if len(named) == 1 else name
+        group = known_text(child.props, "resourceGroupName").lower()
+        named = [
+            parent
+            for parent in self._by_name.get(name.lower(), [])
+            if not group or known_text(parent.props, "resourceGroupName").lower() in ("", group)
+        ]
+        return named[0] if len(named) == 1 else f"{group}/{name}"
 
     def groups(
         self, children: Sequence[PolicyResource], name_key: str
@@ -124,7 +139,7 @@ class _Parents:
             key, label = (
                 (parent.urn, _name(parent) or parent.name)
                 if isinstance(parent, PolicyResource)
-                else (f"name:{parent.lower()}", parent)
+                else (f"name:{parent.lower()}", parent.rpartition("/")[2])
             )
             grouped.setdefault(key, (label, []))[1].append(child)
         return grouped
@@ -357,8 +372,8 @@ class _Clusters:
             "managedclusters": _Parents(view, MANAGED_CLUSTER),
             "connectedclusters": _Parents(view, CONNECTED_CLUSTER),
         }
-        self._order = _order(view)
         self._view = view
+        self._provisioned: dict[str, list[PolicyResource]] | None = None
 
     def of(self, item: PolicyResource) -> PolicyResource | None:
         linked = direct(item, MANAGED_CLUSTER, CONNECTED_CLUSTER)
@@ -380,29 +395,45 @@ class _Clusters:
         """The Azure Local provisioned cluster instance(s) behind a connected cluster."""
         if cluster.resource_type != CONNECTED_CLUSTER:
             return []
-        name = _name(cluster)
-        mention = (
-            re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE) if name else None
-        )
-        found = []
+        if self._provisioned is None:
+            self._provisioned = self._index_provisioned()
+        found = list(self._provisioned.get(cluster.urn, ()))
+        name = _name(cluster).lower()
+        if name:
+            found += self._provisioned.get(f"name:{name}", [])
+        return found
+
+    def _index_provisioned(self) -> dict[str, list[PolicyResource]]:
+        """Connected cluster (URN, or `name:` its name) -> what provisions it, built once.
+
+        A provisioning resource linked to its connected cluster by dependency is indexed by
+        that cluster only; the name it mentions is the fallback for unlinked ones.
+        """
+        index: dict[str, list[PolicyResource]] = defaultdict(list)
         for deployment in self._view.of_type(DEPLOYMENT):
             instances = [
                 r
                 for r in _list(known(deployment.props, "properties", "template", "resources"))
                 if is_map(r) and known_text(r, "type").lower() == PROVISIONED_INSTANCES
             ]
-            if instances and (
-                cluster in direct(deployment, CONNECTED_CLUSTER)
-                or (mention and any(mention.search(known_text(r, "scope")) for r in instances))
-            ):
-                found.append(deployment)
+            if instances:
+                mentioned = " ".join(known_text(r, "scope") for r in instances)
+                self._add(index, deployment, mentioned)
         for instance in self._view.of_type(PROVISIONED_CLUSTER):
             uri = known_text(instance.props, "connectedClusterResourceUri")
-            if cluster in direct(instance, CONNECTED_CLUSTER) or (
-                name and uri.lower().endswith(f"/connectedclusters/{name.lower()}")
-            ):
-                found.append(instance)
-        return found
+            self._add(index, instance, uri)
+        return index
+
+    @staticmethod
+    def _add(
+        index: dict[str, list[PolicyResource]], provisioner: PolicyResource, text: str
+    ) -> None:
+        linked = direct(provisioner, CONNECTED_CLUSTER)
+        for connected in linked:
+            index[connected.urn].append(provisioner)
+        if not linked:
+            for name in set(_CONNECTED_CLUSTER_NAME.findall(text)):
+                index[f"name:{name.lower()}"].append(provisioner)
 
 
 # ---- HAZ-AKS-01: an AKS cluster after the roles its identities need at creation
