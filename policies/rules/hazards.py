@@ -17,11 +17,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 from ..settings import PolicySettings
 from .base import Findings, stack_rule
-from .ordering import CreationOrder, direct, known, known_text
-from .props import is_list, is_map
+from .ordering import CreationOrder, direct, known_list, known_text
+from .props import dig, is_map
 from .roles import role_guid
 from .view import StackView
 
@@ -293,7 +294,7 @@ def _endpoints_by_vault(view: StackView) -> dict[str, list[PolicyResource]]:
     for endpoint in view.of_type(ENDPOINT):
         targets = direct(endpoint, VAULT)
         if not targets:
-            for connection in _list(known(endpoint.props, "privateLinkServiceConnections")):
+            for connection in known_list(endpoint.props, "privateLinkServiceConnections"):
                 target = known_text(connection, "privateLinkServiceId")
                 vault = by_name.get(target.rstrip("/").rpartition("/")[2].lower())
                 if "/vaults/" in target.lower() and vault is not None:
@@ -311,10 +312,6 @@ def _vault_readers(view: StackView) -> list[PolicyResource]:
         if known_text(r.props, "secret_name")
         and (direct(r, VAULT) or known_text(r.props, "vault_name"))
     ]
-
-
-def _list(value: object) -> list[object]:
-    return list(value) if is_list(value) else []
 
 
 # ---- HAZ-EXT-01 and HAZ-EXT-02: extensions and Flux after their cluster
@@ -413,7 +410,7 @@ class _Clusters:
         for deployment in self._view.of_type(DEPLOYMENT):
             instances = [
                 r
-                for r in _list(known(deployment.props, "properties", "template", "resources"))
+                for r in known_list(deployment.props, "properties", "template", "resources")
                 if is_map(r) and known_text(r, "type").lower() == PROVISIONED_INSTANCES
             ]
             if instances:
@@ -476,8 +473,13 @@ def new_identity_assignments_typed(view: StackView, _: PolicySettings) -> Findin
     "New service principal")."""
     for assignment in view.of_type(ROLE_ASSIGNMENT):
         identities = direct(assignment, IDENTITY)
-        if not identities or known(assignment.props, "principalType"):
+        if not identities:
             continue
+        try:
+            if dig(assignment.props, "principalType"):
+                continue
+        except UnknownValueError:
+            continue  # computed by the program: set, even if not known yet
         yield (
             f"role assignment {assignment.name} involves identity "
             f"{_name(identities[0]) or identities[0].name}, created in this deployment, but "

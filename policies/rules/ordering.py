@@ -37,7 +37,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from .props import dig, text
+from .props import dig, is_list, text
 
 
 class CreationOrder:
@@ -115,9 +115,10 @@ def known_text(props: Any, *path: str | int) -> str:
         return ""
 
 
-def known(props: Any, *path: str | int) -> Any:
-    """A property, or None when absent or unknown at preview."""
+def known_list(props: Any, *path: str | int) -> list[Any]:
+    """A list property's items, or [] when absent, not a list or unknown at preview."""
     try:
-        return dig(props, *path)
+        value = dig(props, *path)
+        return list(value) if is_list(value) else []
     except UnknownValueError:
-        return None
+        return []
