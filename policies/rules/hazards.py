@@ -23,7 +23,14 @@ from ..settings import PolicySettings
 from .base import Findings, stack_rule
 from .ordering import CreationOrder, direct, known_list, known_text
 from .props import dig, is_map
-from .roles import role_guid
+from .roles import (
+    KEY_VAULT_CONTRIBUTOR,
+    KEY_VAULT_CRYPTO_USER,
+    MANAGED_IDENTITY_OPERATOR,
+    NETWORK_CONTRIBUTOR,
+    ROLE_NAMES,
+    role_guid,
+)
 from .view import StackView
 
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
@@ -65,16 +72,9 @@ _CONNECTED_CLUSTER_NAME = re.compile(
     r"connectedClusters(?:/|'\s*,\s*')([A-Za-z0-9_.-]+)", re.IGNORECASE
 )
 # Roles an AKS cluster's identities must hold when the cluster is created (HAZ-AKS-01).
-NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
-KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
-KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
-MANAGED_IDENTITY_OPERATOR = "f1a07417-d97a-45cb-824c-7a7467783830"
-CREATION_ROLES = {
-    NETWORK_CONTRIBUTOR: "Network Contributor",
-    KEY_VAULT_CRYPTO_USER: "Key Vault Crypto User",
-    KEY_VAULT_CONTRIBUTOR: "Key Vault Contributor",
-    MANAGED_IDENTITY_OPERATOR: "Managed Identity Operator",
-}
+CREATION_ROLES = frozenset(
+    {NETWORK_CONTRIBUTOR, KEY_VAULT_CRYPTO_USER, KEY_VAULT_CONTRIBUTOR, MANAGED_IDENTITY_OPERATOR}
+)
 
 
 # ---- shared: the order of one plan, and the Azure parent of a child resource
@@ -450,9 +450,9 @@ def aks_after_creation_roles(view: StackView, _: PolicySettings) -> Findings:
         for identity in direct(cluster, IDENTITY):
             for assignment in order.dependents(identity, ROLE_ASSIGNMENT):
                 guid = role_guid(known_text(assignment.props, "roleDefinitionId"))
-                role = CREATION_ROLES.get(guid)
-                if role is None or order.before(cluster, assignment):
+                if guid not in CREATION_ROLES or order.before(cluster, assignment):
                     continue  # not needed at creation, or scoped to the cluster itself
+                role = ROLE_NAMES[guid]
                 if not order.before(assignment, cluster):
                     yield (
                         f"cluster {cluster.name} is created concurrently with {role} for "
