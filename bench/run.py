@@ -57,6 +57,11 @@ def fleet_config(size: int) -> dict[str, Any]:
         fleet.append(cluster)
     raw["platform:clusters"] = fleet
     raw["platform:network"] = {"hub": {"addressSpace": "10.0.0.0/24"}}
+    # A Key Vault tenant's identity holds one federated credential per cluster, and
+    # Microsoft Entra allows 20 per identity: the tenant runs on the first 20 clusters.
+    for tenant in raw.get("platform:gitops", {}).get("tenants", []):
+        if tenant.get("keyVault"):
+            tenant["clusters"] = [c["name"] for c in fleet[:20]]
     return raw
 
 

@@ -66,8 +66,16 @@ class ArcCluster(pulumi.ComponentResource):
             tags=placement.tags,
             opts=child,
         )
-        if azure_local:
+        # Extensions install into a running cluster ("An existing Azure Arc-enabled
+        # Kubernetes connected cluster", prerequisites of learn.microsoft.com/azure/azure-arc/
+        # kubernetes/extensions). On Azure Local the cluster, and the Arc agents that
+        # install extensions, exist only once the provisioned cluster instance is created,
+        # so everything that runs in the cluster waits for it. Checked by HAZ-EXT-01.
+        self.ready: pulumi.Resource = (
             self._provision_on_azure_local(name, placement, cluster)
+            if azure_local
+            else self.connected
+        )
         self.extensions = {
             purpose: self._extension(name, purpose, extension_type, args.workspace)
             for purpose, extension_type in ARC_EXTENSIONS.items()
@@ -109,12 +117,12 @@ class ArcCluster(pulumi.ComponentResource):
             release_train="Stable",
             identity=kubernetesconfiguration.IdentityArgs(type="SystemAssigned"),
             configuration_settings=settings or None,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ready]),
         )
 
     def _provision_on_azure_local(
         self, name: str, placement: Placement, cluster: ArcClusterConfig
-    ) -> None:
+    ) -> resources.Deployment:
         local = cluster.azure_local
         assert local is not None  # guaranteed by the config schema for kind azureLocal
         instance = {
@@ -151,7 +159,7 @@ class ArcCluster(pulumi.ComponentResource):
                 "licenseProfile": {"azureHybridBenefit": "False"},
             },
         }
-        resources.Deployment(
+        return resources.Deployment(
             f"{name}-provisioned",
             deployment_name=f"{self.cluster_name}-provisioned",
             resource_group_name=placement.resource_group_name,

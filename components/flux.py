@@ -8,7 +8,7 @@ serves AKS (Microsoft.ContainerService/managedClusters) and Azure Arc clusters
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -168,13 +168,25 @@ def flux_substitutions(
 
 
 def deploy_key(
-    name: str, config: PlatformConfig, vault_name: pulumi.Input[str], parent: pulumi.Resource
+    name: str,
+    config: PlatformConfig,
+    vault_name: pulumi.Input[str],
+    parent: pulumi.Resource,
+    vault_access: Sequence[pulumi.Resource] = (),
 ) -> pulumi.Output[str] | None:
-    """The deploy key for auth sshKey (one read per stack), or None for a public repo."""
+    """The deploy key for auth sshKey (one read per stack), or None for a public repo.
+
+    `vault_access` is what a data-plane read of the private vault needs first: its private
+    endpoint and the DNS record that resolves the vault to it (components.network
+    PrivateAccess.ready). Checked in every plan by HAZ-KV-01.
+    """
     gitops = config.gitops
     if gitops.auth != "sshKey" or gitops.ssh_key_secret_name is None:
         return None
     key = DeployKey(
-        name, vault_name, gitops.ssh_key_secret_name, pulumi.ResourceOptions(parent=parent)
+        name,
+        vault_name,
+        gitops.ssh_key_secret_name,
+        pulumi.ResourceOptions(parent=parent, depends_on=list(vault_access) or None),
     )
     return pulumi.Output.secret(key.ssh_private_key)

@@ -18,7 +18,14 @@ import pulumi_github as github
 from components import roles
 from components.common import Placement
 from components.config import PlatformConfig
-from components.identity import GITHUB_ISSUER, assign_role, federate, user_identity
+from components.identity import (
+    GITHUB_ISSUER,
+    Federation,
+    assign_role,
+    federate,
+    federate_all,
+    user_identity,
+)
 
 # Roles the deploy identity may hand out (constrained delegation): exactly those the
 # platform's components assign, so it can never grant Owner or User Access Administrator.
@@ -99,17 +106,17 @@ class GitHubDelivery(pulumi.ComponentResource):
         self.deploy = user_identity(
             f"{name}-deploy", placement, "github-deploy", placement.location, self
         )
-        subjects = [f"repo:{repo}:environment:{environment}", *settings.extra_subjects]
-        for index, subject in enumerate(subjects):
-            federate(
-                f"{name}-deploy-{index}",
-                placement,
-                self.deploy,
-                f"github-{index}",
-                GITHUB_ISSUER,
-                subject,
-                self,
-            )
+        subjects = [settings.environment_subject(environment), *settings.extra_subjects]
+        # One credential per subject, created one after another (see federate_all).
+        federate_all(
+            placement,
+            self.deploy,
+            [
+                Federation(f"{name}-deploy-{index}", f"github-{index}", GITHUB_ISSUER, subject)
+                for index, subject in enumerate(subjects)
+            ],
+            self,
+        )
         # Manages the environment's resources, and nothing outside its resource group.
         assign_role(
             f"{name}-deploy-contributor",

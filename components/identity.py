@@ -66,8 +66,16 @@ def federate(
     issuer: pulumi.Input[str],
     subject: str,
     parent: pulumi.Resource,
+    after: pulumi.Resource | None = None,
 ) -> managedidentity.FederatedIdentityCredential:
-    """Trusts tokens of exactly one subject from one issuer (no wildcards exist here)."""
+    """Trusts tokens of exactly one subject from one issuer (no wildcards exist here).
+
+    `after` is the credential declared before this one on the same identity: Microsoft
+    Entra refuses concurrent writes of federated credentials under one user-assigned
+    identity (409 Conflict) and asks automation to create them sequentially ("Concurrent
+    updates aren't supported", MicrosoftDocs/entra-docs docs/workload-id/
+    workload-identity-federation-considerations.md). Use `federate_all` for several.
+    """
     return managedidentity.FederatedIdentityCredential(
         name,
         federated_identity_credential_resource_name=credential_name,
@@ -76,8 +84,46 @@ def federate(
         issuer=issuer,
         subject=subject,
         audiences=[FEDERATION_AUDIENCE],
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[after] if after else None),
     )
+
+
+@dataclass(frozen=True)
+class Federation:
+    """One federated credential to declare: (Pulumi name, credential name, issuer, subject)."""
+
+    name: str
+    credential_name: str
+    issuer: pulumi.Input[str]
+    subject: str
+
+
+def federate_all(
+    placement: Placement,
+    identity: managedidentity.UserAssignedIdentity,
+    federations: list[Federation],
+    parent: pulumi.Resource,
+) -> list[managedidentity.FederatedIdentityCredential]:
+    """The identity's credentials as a chain, in the given (deterministic) order.
+
+    Each waits for the one before it, so Azure sees one write at a time under the identity
+    (see `federate`); the policy control HAZ-FIC-01 checks the chain in every plan.
+    """
+    created: list[managedidentity.FederatedIdentityCredential] = []
+    for federation in federations:
+        created.append(
+            federate(
+                federation.name,
+                placement,
+                identity,
+                federation.credential_name,
+                federation.issuer,
+                federation.subject,
+                parent,
+                after=created[-1] if created else None,
+            )
+        )
+    return created
 
 
 @dataclass(frozen=True)
@@ -177,8 +223,16 @@ class WorkloadIdentity(pulumi.ComponentResource):
             f"{name}-id", placement, f"tenant-{args.tenant}", placement.location, self
         )
         subject = f"system:serviceaccount:{args.tenant}:{args.service_account}"
-        for cluster, issuer in sorted(args.issuers.items()):
-            federate(f"{name}-{cluster}", placement, self.identity, cluster, issuer, subject, self)
+        # One credential per cluster (named after it), created one after another.
+        federate_all(
+            placement,
+            self.identity,
+            [
+                Federation(f"{name}-{cluster}", cluster, issuer, subject)
+                for cluster, issuer in sorted(args.issuers.items())
+            ],
+            self,
+        )
         # Read secrets at run time through the CSI driver; never write or manage them.
         assign_role(
             f"{name}-secrets-user",

@@ -58,6 +58,17 @@ class KeyVault(pulumi.ComponentResource):
             tags=placement.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # Created before anything inside the vault: see the key below.
+        self.private_access = private_endpoint(
+            f"{name}-pe",
+            placement,
+            f"pe-{vault_name}",
+            self.vault.id,
+            "vault",
+            args.hub,
+            KEY_VAULT_ZONE,
+            self,
+        )
         # The key that encrypts Kubernetes secrets in etcd (KMS v2). No expiry date: an
         # expired KMS key makes the API server unable to read secrets; rotate it by adding
         # a version and running `pulumi up`, which hands the new version to the clusters.
@@ -76,18 +87,13 @@ class KeyVault(pulumi.ComponentResource):
                     attributes=keyvault.KeyAttributesArgs(enabled=True, exportable=False),
                 ),
                 tags=placement.tags,
-                opts=pulumi.ResourceOptions(parent=self),
+                # "Creating or updating keys in a private key vault that doesn't have a
+                # private endpoint isn't supported" (AKS, "Add Key Management Service etcd
+                # encryption", MicrosoftDocs/azure-aks-docs articles/aks/
+                # use-kms-etcd-encryption.md): the key waits for the vault's endpoint and
+                # its DNS record. Checked in every plan by HAZ-KV-01.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=self.private_access.ready),
             )
-        )
-        private_endpoint(
-            f"{name}-pe",
-            placement,
-            f"pe-{vault_name}",
-            self.vault.id,
-            "vault",
-            args.hub,
-            KEY_VAULT_ZONE,
-            self,
         )
         diagnostic_setting(name, self.vault.id, "keyvault", args.workspace, self)
         self.register_outputs({"vaultId": self.vault.id})

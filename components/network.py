@@ -137,7 +137,13 @@ class SpokeNetwork(pulumi.ComponentResource):
                 )
             ],
             default_outbound_access=False,
-            opts=child,
+            # Subnets of one VNet are written one at a time: Microsoft.Network serialises
+            # changes to a virtual network (a concurrent subnet PUT is answered "Another
+            # operation on this or dependent resource is in progress"), and Microsoft's
+            # Azure Verified Module deploys a VNet's subnets with @batchSize(1)
+            # (Azure/bicep-registry-modules avm/res/network/virtual-network/main.bicep).
+            # Checked in every plan by HAZ-NET-01.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.nodes_subnet]),
         )
         # Peering in both directions; no gateway transit, so the spokes stay isolated
         # from each other and reach only the hub's endpoints.
@@ -194,6 +200,19 @@ def link_zones(
         )
 
 
+@dataclass(frozen=True)
+class PrivateAccess:
+    """A PaaS resource's private endpoint and the DNS record that makes its name resolve."""
+
+    endpoint: network.PrivateEndpoint
+    dns_zone_group: network.PrivateDnsZoneGroup
+
+    @property
+    def ready(self) -> list[pulumi.Resource]:
+        """What a client of the private endpoint must wait for (depends_on)."""
+        return [self.endpoint, self.dns_zone_group]
+
+
 def private_endpoint(
     name: str,
     placement: Placement,
@@ -203,7 +222,7 @@ def private_endpoint(
     hub: HubNetwork,
     zone: str,
     parent: pulumi.Resource,
-) -> network.PrivateEndpoint:
+) -> PrivateAccess:
     """Publishes a PaaS resource inside the hub and registers its name in the private zone."""
     child = pulumi.ResourceOptions(parent=parent)
     endpoint = network.PrivateEndpoint(
@@ -222,7 +241,7 @@ def private_endpoint(
         tags=placement.tags,
         opts=child,
     )
-    network.PrivateDnsZoneGroup(
+    dns_zone_group = network.PrivateDnsZoneGroup(
         f"{name}-dns",
         private_dns_zone_group_name="default",
         private_endpoint_name=endpoint.name,
@@ -232,7 +251,7 @@ def private_endpoint(
         ],
         opts=child,
     )
-    return endpoint
+    return PrivateAccess(endpoint, dns_zone_group)
 
 
 def _nsg(

@@ -160,13 +160,21 @@ class Platform(pulumi.ComponentResource):
         # GitOps: Flux on every cluster pulls gitops/ from this repository (components/flux.py).
         client_ids = {tenant: wi.client_id for tenant, wi in self.workload_identities.items()}
         substitutions = flux_substitutions(config, client_ids)
-        ssh_key = deploy_key(f"{name}-flux-deploy-key", config, self.key_vault.vault.name, self)
+        ssh_key = deploy_key(
+            f"{name}-flux-deploy-key",
+            config,
+            self.key_vault.vault.name,
+            self,
+            vault_access=self.key_vault.private_access.ready,
+        )
         # AKS and Arc clusters alike: (config name, ARM name, provider kind, resource).
         flux_targets = [
             (cluster_name, aks.cluster.name, AKS, aks.cluster)
             for cluster_name, aks in self.clusters.items()
         ] + [
-            (cluster_name, arc.connected.name, ARC, arc.connected)
+            # An Arc cluster runs extensions once it is up: for AKS on Azure Local that is
+            # when its provisioned cluster instance exists (ArcCluster.ready).
+            (cluster_name, arc.connected.name, ARC, arc.ready)
             for cluster_name, arc in self.arc_clusters.items()
         ]
         self.flux: dict[str, ClusterFlux] = {}

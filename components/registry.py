@@ -45,8 +45,8 @@ class Registry(pulumi.ComponentResource):
             zone_redundancy=enabled[settings.zone_redundancy],
             policies=containerregistry.PoliciesArgs(
                 # Images cannot be exported out of the private registry.
-                # The policy statuses are lowercase in the API (ExportPolicy.status enum
-                # "enabled" | "disabled", Microsoft.ContainerRegistry 2023-01-01-preview).
+                # ExportPolicyStatus is lower case ("enabled" | "disabled") in the
+                # Microsoft.ContainerRegistry REST spec, unlike publicNetworkAccess.
                 export_policy=containerregistry.ExportPolicyArgs(
                     status="enabled" if settings.export_enabled else "disabled"
                 ),

@@ -38,6 +38,7 @@ SECTIONS = (
     "Arc",
     "Delivery",
     "Provider schema",
+    "Deployment hazards",
 )
 _ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{2}$")
 _POLICY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
@@ -48,6 +49,9 @@ class References:
     stage: str
     cis: tuple[str, ...] = ()
     checkov: tuple[str, ...] = ()
+    # Where the rule comes from (Microsoft documentation, Microsoft's own tooling), for
+    # controls whose authority is a published behaviour rather than a benchmark.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ def _control(entry: Any, path: Path) -> Control:
             stage=stage,
             cis=tuple(str(item) for item in refs.get("cis") or ()),
             checkov=tuple(str(item) for item in refs.get("checkov") or ()),
+            sources=tuple(str(item) for item in refs.get("sources") or ()),
         ),
         remediation=entry["remediation"].strip(),
     )

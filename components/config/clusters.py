@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import AzureRegion, Cidr, Guid, LocatedValueError, StrictModel
 from .network import ClusterNetworkConfig
@@ -18,6 +18,13 @@ from .network import ClusterNetworkConfig
 _CLUSTER_NAME = re.compile(r"^[a-z][a-z0-9]{1,14}$")
 _POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 _K8S_MINOR = re.compile(r"^1\.(2[89]|3[0-9])$")
+# An AKS cluster's config name also names the federated identity credential of every Key
+# Vault tenant's identity on it (components/identity.py), and Microsoft Entra accepts
+# credential names of 3-120 characters only ("Federated Identity Credential name is invalid:
+# alphanumeric, dash, underscore, no more than 3-120 symbols", workload identity federation
+# considerations, MicrosoftDocs/entra-docs docs/workload-id/
+# workload-identity-federation-considerations.md, "Errors").
+FEDERATED_CREDENTIAL_NAME_MIN = 3
 
 
 def _cluster_name(value: str) -> str:
@@ -143,8 +150,29 @@ class ClusterConfig(StrictModel):
     workload_identity: bool = True
     secret_rotation_interval: str = Field(default="2m", pattern=r"^[1-9][0-9]*[smh]$")
 
+    @field_validator("name")
+    @classmethod
+    def _long_enough_for_a_credential_name(cls, value: str) -> str:
+        if len(value) < FEDERATED_CREDENTIAL_NAME_MIN:
+            raise ValueError(
+                f"'{value}' is too short for an AKS cluster: it also names the federated "
+                "identity credentials of workload identities on the cluster, which Microsoft "
+                "Entra requires to be 3-120 characters"
+            )
+        return value
+
     @model_validator(mode="after")
     def _valid_combinations(self) -> ClusterConfig:
+        if self.upgrade_channel == "node-image" and self.node_os_upgrade_channel != "NodeImage":
+            # AKS sets the node OS channel to NodeImage with the node-image cluster channel
+            # and refuses any other value ("Autoupgrade node OS images", known limitations,
+            # MicrosoftDocs/azure-aks-docs articles/aks/auto-upgrade-node-os-image.md).
+            raise LocatedValueError(
+                ("nodeOsUpgradeChannel",),
+                f"'{self.node_os_upgrade_channel}' cannot go with upgradeChannel node-image: "
+                "AKS then fixes the node OS channel to NodeImage (set NodeImage, or choose "
+                "another upgradeChannel)",
+            )
         if self.workload_identity and not self.oidc_issuer:
             raise LocatedValueError(
                 ("oidcIssuer",),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import StrictModel
+from .base import LocatedValueError, StrictModel
 
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -50,6 +50,13 @@ def _environment(value: str) -> str:
 
 GitHubSubject = Annotated[str, AfterValidator(_subject)]
 
+# Microsoft Entra: "A maximum of 20 federated identity credentials can be added to an
+# application or user-assigned managed identity", and a repeated issuer and subject pair is
+# refused ("Issuer and subject combination already exists for this Managed Identity")
+# (MicrosoftDocs/entra-docs docs/workload-id/workload-identity-federation-considerations.md
+# and includes/federated-credential-configuration-considerations.md).
+MAX_FEDERATED_CREDENTIALS = 20
+
 
 class BranchProtectionConfig(StrictModel):
     required_reviews: int = Field(default=1, ge=1, le=6)
@@ -79,7 +86,27 @@ class GitHubConfig(StrictModel):
         for subject in self.extra_subjects:
             if not subject.startswith(prefix):
                 raise ValueError(f"extraSubjects '{subject}' is not in {self.owner}/{self.repo}")
+        # The deploy identity trusts its environment's subject plus these, one federated
+        # credential each.
+        if 1 + len(self.extra_subjects) > MAX_FEDERATED_CREDENTIALS:
+            raise LocatedValueError(
+                ("extraSubjects",),
+                f"{len(self.extra_subjects)} subjects plus the environment's make "
+                f"{1 + len(self.extra_subjects)} federated credentials on the deploy identity; "
+                f"Microsoft Entra allows at most {MAX_FEDERATED_CREDENTIALS} per identity",
+            )
+        for index, subject in enumerate(self.extra_subjects):
+            if subject in self.extra_subjects[:index]:
+                raise LocatedValueError(
+                    ("extraSubjects", index),
+                    f"'{subject}' is listed twice; Microsoft Entra refuses a second credential "
+                    "with the same issuer and subject on one identity",
+                )
         return self
+
+    def environment_subject(self, environment: str) -> str:
+        """The subject the deploy identity always trusts: jobs of this GitHub environment."""
+        return f"repo:{self.owner}/{self.repo}:environment:{environment}"
 
     @property
     def https_url(self) -> str:

@@ -12,7 +12,7 @@ from .arc import ArcClusterConfig
 from .base import AzureRegion, Guid, LocatedValueError, StrictModel, networks_overlap
 from .clusters import ClusterConfig
 from .errors import key_path
-from .github import GitHubConfig
+from .github import MAX_FEDERATED_CREDENTIALS, GitHubConfig
 from .gitops import GitOpsConfig
 from .governance import GovernanceConfig
 from .network import NetworkConfig
@@ -104,6 +104,7 @@ class PlatformConfig(StrictModel):
         self._unique_cluster_names()
         self._non_overlapping_networks()
         self._tenant_clusters_exist()
+        self._federated_credentials_fit()
         if self.is_production and self.governance.policy.enforcement_mode != "Default":
             raise LocatedValueError(
                 ("governance", "policy", "enforcementMode"),
@@ -171,3 +172,25 @@ class PlatformConfig(StrictModel):
                         f"tenant '{tenant.name}' names cluster '{cluster}', which is not "
                         f"declared (known: {', '.join(sorted(known))})",
                     )
+
+    def _federated_credentials_fit(self) -> None:
+        """Federated credentials per identity: unique subjects, at most 20 (Microsoft Entra)."""
+        default = self.github.environment_subject(self.github_environment)
+        for index, subject in enumerate(self.github.extra_subjects):
+            if subject == default:
+                raise LocatedValueError(
+                    ("github", "extraSubjects", index),
+                    f"'{subject}' is already trusted (the environment's own subject); Microsoft "
+                    "Entra refuses a second credential with the same issuer and subject",
+                )
+        aks = [c.name for c in self.clusters]
+        for index, tenant in enumerate(self.gitops.tenants):
+            # A Key Vault tenant's identity gets one credential per AKS cluster hosting it.
+            hosts = tenant.clusters or aks
+            if tenant.key_vault and len(hosts) > MAX_FEDERATED_CREDENTIALS:
+                raise LocatedValueError(
+                    ("gitops", "tenants", index, "clusters"),
+                    f"tenant '{tenant.name}' uses keyVault on {len(hosts)} clusters, one "
+                    "federated credential each on its identity; Microsoft Entra allows at most "
+                    f"{MAX_FEDERATED_CREDENTIALS} per identity (list the clusters that host it)",
+                )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import AzureRegion, StrictModel
+from .base import AzureRegion, LocatedValueError, StrictModel
 
 
 class RegistryConfig(StrictModel):
@@ -20,6 +20,30 @@ class RegistryConfig(StrictModel):
     untagged_retention_days: int = Field(default=7, ge=1, le=365)
     zone_redundancy: bool = False
     geo_replications: list[AzureRegion] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _features_the_tier_has(self) -> RegistryConfig:
+        if self.sku != "Premium":
+            # components/registry.py always publishes the registry through a private
+            # endpoint and sets its export and retention policies: private link is a Premium
+            # feature ("Azure Container Registry service tiers", MicrosoftDocs/
+            # azure-management-docs articles/container-registry/container-registry-skus.md)
+            # and so is the export policy ("Disable export of artifacts", data-loss-
+            # prevention.md), so Azure would refuse the registry on any other tier.
+            raise LocatedValueError(
+                ("sku",),
+                f"'{self.sku}' lacks what the platform's registry uses (private endpoint, "
+                "export and retention policies): only Premium has them",
+            )
+        if not self.export_enabled and self.public_network_access:
+            # "To disable export of artifacts, public access to the registry must also be
+            # disabled" (data-loss-prevention.md, "Other requirements to disable exports").
+            raise LocatedValueError(
+                ("publicNetworkAccess",),
+                "a public registry cannot have exports disabled (Azure refuses it): keep "
+                "publicNetworkAccess false, or also set exportEnabled true (a waived weakening)",
+            )
+        return self
 
 
 class KeyVaultConfig(StrictModel):

@@ -9,6 +9,7 @@ from . import (
     delivery,
     flux,
     governance,
+    hazards,
     identity,
     keyvault,
     kubernetes,
@@ -34,6 +35,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *delivery.RULES,
     *waivers.RULES,
     *provider_schema.RULES,
+    *hazards.RULES,
 )
 
 

@@ -160,14 +160,51 @@ def _build() -> list[dict[str, Any]]:
             "publicNetworkAccess": "Disabled", "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"},
         },
     })  # fmt: skip
+    # The hub: two subnets created one after another (HAZ-NET-01), the vault's private
+    # endpoint and its DNS zone group before the KMS key (HAZ-KV-01).
+    hub = add("azure-native:network:VirtualNetwork", "hub-vnet", {
+        "virtualNetworkName": "vnet-plat-dev-hub", "resourceGroupName": "rg-plat-dev",
+        "addressSpace": {"addressPrefixes": ["10.10.255.0/24"]},
+    })  # fmt: skip
+    endpoints_subnet = add("azure-native:network:Subnet", "hub-endpoints", {
+        "subnetName": "snet-private-endpoints", "virtualNetworkName": "vnet-plat-dev-hub",
+        "resourceGroupName": "rg-plat-dev", "addressPrefix": "10.10.255.0/25",
+    }, (hub,))  # fmt: skip
+    add("azure-native:network:Subnet", "hub-tools", {
+        "subnetName": "snet-tools", "virtualNetworkName": "vnet-plat-dev-hub",
+        "resourceGroupName": "rg-plat-dev", "addressPrefix": "10.10.255.128/25",
+    }, (hub, endpoints_subnet))  # fmt: skip
+    vault_endpoint = add("azure-native:network:PrivateEndpoint", "vault-pe", {
+        "privateEndpointName": "pe-kv-dev-123abc", "resourceGroupName": "rg-plat-dev",
+        "subnet": {"id": f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet-plat-dev-hub/subnets/snet-private-endpoints"},
+        "privateLinkServiceConnections": [{"name": "pe-kv-dev-123abc", "groupIds": ["vault"],
+            "privateLinkServiceId": f"{RG}/providers/Microsoft.KeyVault/vaults/kv-dev-123abc"}],
+    }, (vault, endpoints_subnet))  # fmt: skip
+    vault_dns = add("azure-native:network:PrivateDnsZoneGroup", "vault-pe-dns", {
+        "privateDnsZoneGroupName": "default", "privateEndpointName": "pe-kv-dev-123abc",
+        "resourceGroupName": "rg-plat-dev",
+    }, (vault_endpoint,))  # fmt: skip
     add("azure-native:keyvault:Key", "kms-key", {
         "vaultName": "kv-dev-123abc", "keyName": "etcd-kms", "resourceGroupName": "rg-plat-dev",
         "properties": {"kty": "RSA", "keySize": 2048, "rotationPolicy": {
             "attributes": {"expiryTime": "P1Y"},
             "lifetimeActions": [{"action": {"type": "rotate"}, "trigger": {"timeBeforeExpiry": "P30D"}}],
         }},
-    }, (vault,))  # fmt: skip
+    }, (vault, vault_endpoint, vault_dns))  # fmt: skip
+    # The Flux deploy key, read from the private vault's data plane (components.deploy_key).
+    add("pulumi-python:dynamic:Resource", "flux-deploy-key", {
+        "vault_name": "kv-dev-123abc", "secret_name": "flux-deploy-key", "ssh_private_key": "[secret]",
+    }, (vault, vault_endpoint, vault_dns))  # fmt: skip
     kubelet_id = "11111111-2222-3333-4444-555555555555"
+    # The control-plane identity holds Network Contributor before the cluster (HAZ-AKS-01).
+    control_plane = add("azure-native:managedidentity:UserAssignedIdentity", "dev1-controlplane", {
+        "resourceName": "id-plat-dev-dev1-controlplane", "resourceGroupName": "rg-plat-dev",
+    })  # fmt: skip
+    cp_network = add("azure-native:authorization:RoleAssignment", "dev1-cp-network", {
+        "principalId": "principal-controlplane", "principalType": "ServicePrincipal",
+        "roleDefinitionId": f"{ROLE}/4d97b98b-1d4f-4787-a291-c67834d212e7",
+        "scope": f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet-plat-dev-dev1",
+    }, (control_plane,))  # fmt: skip
     cluster = add("azure-native:containerservice:ManagedCluster", "dev1-aks", {
         "resourceName": CLUSTER, "resourceGroupName": "rg-plat-dev", "location": "westeurope",
         "dnsPrefix": CLUSTER, "kubernetesVersion": "1.33",
@@ -197,7 +234,7 @@ def _build() -> list[dict[str, Any]]:
                 "logAnalyticsWorkspaceResourceID": WORKSPACE_ID, "useAADAuth": "true"}},
         },
         "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
-    }, (workspace, vault))  # fmt: skip
+    }, (workspace, vault, control_plane, cp_network))  # fmt: skip
     add("azure-native:containerservice:AgentPool", "dev1-batch", {
         "resourceName": CLUSTER, "agentPoolName": "batch", "resourceGroupName": "rg-plat-dev",
         **{k: v for k, v in _pool("batch", "User").items() if k != "name"},
@@ -234,11 +271,20 @@ def _build() -> list[dict[str, Any]]:
         identity = add("azure-native:managedidentity:UserAssignedIdentity", f"id-{purpose}", {
             "resourceName": f"id-plat-dev-{purpose}", "resourceGroupName": "rg-plat-dev",
         })  # fmt: skip
-        add("azure-native:managedidentity:FederatedIdentityCredential", f"fic-{purpose}", {
+        credential = add("azure-native:managedidentity:FederatedIdentityCredential", f"fic-{purpose}", {
             "resourceName": f"id-plat-dev-{purpose}", "resourceGroupName": "rg-plat-dev",
+            "federatedIdentityCredentialResourceName": f"github-{purpose}",
             "issuer": GITHUB_ISSUER, "subject": f"repo:contoso/platform:{subject}",
             "audiences": AUDIENCE,
         }, (identity,))  # fmt: skip
+        if purpose == "deploy":
+            # A second subject on the same identity, created after the first (HAZ-FIC-01).
+            add("azure-native:managedidentity:FederatedIdentityCredential", "fic-deploy-tag", {
+                "resourceName": "id-plat-dev-deploy", "resourceGroupName": "rg-plat-dev",
+                "federatedIdentityCredentialResourceName": "github-tag",
+                "issuer": GITHUB_ISSUER, "subject": "repo:contoso/platform:ref:refs/tags/v1",
+                "audiences": AUDIENCE,
+            }, (identity, credential))  # fmt: skip
         add("azure-native:authorization:RoleAssignment", f"ra-{purpose}", {
             "principalId": f"principal-{purpose}", "principalType": "ServicePrincipal",
             "roleDefinitionId": f"{ROLE}/{role}", "scope": RG,
@@ -284,9 +330,19 @@ def _build() -> list[dict[str, Any]]:
         "clusterName": ARC, "resourceGroupName": "rg-plat-dev", "identity": {"type": "SystemAssigned"},
         "agentPublicKeyCertificate": "", "aadProfile": {"enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]},
     })  # fmt: skip
-    for target, kind, name in (
-        (cluster, "managedClusters", CLUSTER),
-        (arc, "connectedClusters", ARC),
+    # AKS on Azure Local: the cluster exists once its provisioned instance does (HAZ-EXT-01).
+    provisioned = add("azure-native:resources:Deployment", "edge1-provisioned", {
+        "resourceGroupName": "rg-plat-dev",
+        "properties": {"mode": "Incremental", "template": {"resources": [{
+            "type": "Microsoft.HybridContainerService/provisionedClusterInstances",
+            "name": "default", "apiVersion": "2024-01-01",
+            "scope": f"[resourceId('Microsoft.Kubernetes/connectedClusters', '{ARC}')]",
+            "properties": {"networkProfile": {"networkPolicy": "calico", "podCidr": "10.244.0.0/16"}},
+        }]}},
+    }, (arc,))  # fmt: skip
+    for targets, kind, name in (
+        ((cluster,), "managedClusters", CLUSTER),
+        ((arc, provisioned), "connectedClusters", ARC),
     ):
         rp = "Microsoft.ContainerService" if kind == "managedClusters" else "Microsoft.Kubernetes"
         types = ["microsoft.flux"] + (
@@ -294,25 +350,19 @@ def _build() -> list[dict[str, Any]]:
             if kind == "connectedClusters" else []
         )  # fmt: skip
         for extension_type in types:
-            add("azure-native:kubernetesconfiguration:Extension", f"{name}-{extension_type}", {
+            extension = add("azure-native:kubernetesconfiguration:Extension", f"{name}-{extension_type}", {
                 "clusterName": name, "clusterResourceName": kind, "clusterRp": rp,
                 "extensionType": extension_type, "extensionName": extension_type.split(".")[-1],
-            }, (target,))  # fmt: skip
+            }, targets)  # fmt: skip
+            if extension_type == "microsoft.flux":
+                flux_extension = extension
         add("azure-native:kubernetesconfiguration:FluxConfiguration", f"{name}-flux", {
             "clusterName": name, "clusterResourceName": kind, "clusterRp": rp,
             "fluxConfigurationName": "platform", "scope": "cluster", "sourceKind": "GitRepository",
             "gitRepository": {"url": "https://github.com/contoso/platform.git",
                               "repositoryRef": {"branch": "main"}},
             "kustomizations": {"infrastructure": {"path": "./gitops/clusters/dev/dev1", "prune": True}},
-        }, (target,))  # fmt: skip
-    add("azure-native:resources:Deployment", "edge1-provisioned", {
-        "resourceGroupName": "rg-plat-dev",
-        "properties": {"mode": "Incremental", "template": {"resources": [{
-            "type": "Microsoft.HybridContainerService/provisionedClusterInstances",
-            "name": "default", "apiVersion": "2024-01-01",
-            "properties": {"networkProfile": {"networkPolicy": "calico", "podCidr": "10.244.0.0/16"}},
-        }]}},
-    }, (arc,))  # fmt: skip
+        }, (*targets, flux_extension))  # fmt: skip
     add("azure-native:hybridcontainerservice:ProvisionedClusterInstance", "edge2-provisioned", {
         "connectedClusterResourceUri": f"{RG}/providers/Microsoft.Kubernetes/connectedClusters/edge2",
         "networkProfile": {"networkPolicy": "calico"},
