@@ -211,7 +211,11 @@ def _matrix_entries(job: dict[str, Any]) -> list[dict[str, Any]]:
     matrix = (job.get("strategy") or {}).get("matrix")
     if not isinstance(matrix, dict):
         return [{}]
-    axes = {k: v for k, v in matrix.items() if k not in {"include", "exclude"} and isinstance(v, list)}
+    axes = {
+        key: values
+        for key, values in matrix.items()
+        if key not in {"include", "exclude"} and isinstance(values, list)
+    }
     entries = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
     if not axes:
         entries = []

@@ -61,7 +61,8 @@ def actions_values(config: PlatformConfig) -> list[ActionsValue]:
     values = [
         # ---- the pull-request preview (no environment)
         ActionsValue("variable", f"AZURE_PREVIEW_CLIENT_ID_{key}", None, "output",
-                     "client ID of the read-only preview identity", output=PREVIEW_CLIENT_ID_OUTPUT),
+                     "client ID of the read-only preview identity",
+                     output=PREVIEW_CLIENT_ID_OUTPUT),
         ActionsValue("variable", f"AZURE_TENANT_ID_{key}", None, "config",
                      "Entra tenant of the stack", value=config.tenant_id),
         ActionsValue("variable", f"AZURE_SUBSCRIPTION_ID_{key}", None, "config",

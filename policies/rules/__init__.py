@@ -14,6 +14,7 @@ from . import (
     kubernetes,
     network,
     registry,
+    state_access,
     subscription_governance,
     waivers,
 )
@@ -31,6 +32,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *flux.RULES,
     *arc.RULES,
     *delivery.RULES,
+    *state_access.RULES,
     *waivers.RULES,
 )
 

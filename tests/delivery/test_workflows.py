@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT, SHIPPED_STACKS, offline_run, shipped_raw_config, validated_config
 from ruamel.yaml import YAML
+from support import REPO_ROOT, SHIPPED_STACKS, offline_run, shipped_raw_config, validated_config
 
 from bootstrap.workflows import workflow_reads
 
@@ -96,8 +96,7 @@ def undeclared_reads(workflow_dir: Path, stacks: tuple[str, ...]) -> list[str]:
                 continue
             repo, env, person = declared[stack]
             known = (read.kind, read.name) in person or (
-                read.kind == "vars"
-                and (read.name in repo or (read.environment, read.name) in env)
+                read.kind == "vars" and (read.name in repo or (read.environment, read.name) in env)
             )
             if not known:
                 problems.append(
@@ -129,7 +128,9 @@ def test_the_preview_job_reads_each_stacks_own_identity_without_an_environment()
     # An environment would change the OIDC subject away from :pull_request.
     assert "environment" not in preview
     reads = [
-        r for r in workflow_reads(WORKFLOWS).reads if r.workflow == "preview.yml" and r.job == "preview"
+        r
+        for r in workflow_reads(WORKFLOWS).reads
+        if r.workflow == "preview.yml" and r.job == "preview"
     ]
     for stack in SHIPPED_STACKS:
         names = {r.name for r in reads if r.stack == stack}
