@@ -154,6 +154,13 @@ def test_workflow_stack_without_a_stack_file_is_missing(tmp_path, capsys, no_liv
     code, lines = doctor(capsys, "--stack-dir", str(root / "stacks"), "--root", str(root))
     assert code == 1
     assert lines_with(lines, "MISSING", "staging", "which has no")
+    # ...and a stack file no workflow runs.
+    deploy = root / ".github" / "workflows" / "deploy.yml"
+    deploy.write_text(deploy.read_text().replace("stack: dev", "stack: qa"))
+    preview = root / ".github" / "workflows" / "preview.yml"
+    preview.write_text(preview.read_text().replace("stack: dev,", "stack: qa,"))
+    _, lines = doctor(capsys, "--stack-dir", str(root / "stacks"), "--root", str(root))
+    assert lines_with(lines, "MISSING", "dev", "no workflow previews or deploys stack dev")
     # Naming one stack checks that stack only.
     assert not lines_with(
         doctor(capsys, "dev", "--stack-dir", str(root / "stacks"), "--root", str(root))[1],

@@ -40,6 +40,14 @@ def check(context: DoctorContext) -> Iterator[Item]:
         repo = f"{config.github.owner}/{config.github.repo}"
         declared = {(v.kind, v.name, v.environment): v for v in actions_values(config)}
         deploys = {environment for s, environment in reads.environments if s == stack.name}
+        if not any(read.stack == stack.name for read in reads.reads):
+            yield Item(
+                "missing",
+                stack.name,
+                f"no workflow previews or deploys stack {stack.name}",
+                fix=f"add {stack.name} to the preview matrix and a deploy job in "
+                f"{context.workflow_dir}",
+            )
         if deploys and config.github_environment not in deploys:
             yield Item(
                 "missing",
