@@ -3,7 +3,15 @@
 Two identities per environment, neither with a secret: the deploy identity trusts only the
 environment's GitHub deployment environment (which requires approval in production), and
 the preview identity trusts pull requests and can only read. Client IDs are published as
-Actions *variables*: they are identifiers, not credentials.
+Actions *variables*: they are identifiers, not credentials. Which variable lives where, and
+why the preview's are repository-level with a per-stack suffix: components/github_variables.py.
+
+Both identities reach the Pulumi state (platform:state) with the narrowest built-in roles:
+the deploy job reads and writes blobs in the state container, the preview only reads them,
+and both decrypt the stack's secrets with its key (Pulumi's azurekeyvault secrets provider
+calls Encrypt and Decrypt with RSA-OAEP-256 on the key, google/go-cloud
+secrets/azurekeyvault/akv.go, so the wrap/unwrap-only "Crypto Service Encryption User" role
+is not enough; "Key Vault Crypto User" is the narrowest role with keys/decrypt/action).
 """
 
 from __future__ import annotations
@@ -18,6 +26,12 @@ import pulumi_github as github
 from components import roles
 from components.common import Placement
 from components.config import PlatformConfig
+from components.github_variables import (
+    DEPLOY_CLIENT_ID_OUTPUT,
+    PREVIEW_CLIENT_ID_OUTPUT,
+    ActionsValue,
+    program_variables,
+)
 from components.identity import (
     GITHUB_ISSUER,
     Federation,
@@ -167,11 +181,38 @@ class GitHubDelivery(pulumi.ComponentResource):
             self,
         )
 
+        self._state_access(name, placement)
         if settings.manage_repository:
             self._repository_settings(name, placement)
         self.register_outputs(
             {"deployClientId": self.deploy.client_id, "previewClientId": self.preview.client_id}
         )
+
+    def _state_access(self, name: str, placement: Placement) -> None:
+        """Data-plane roles on the state container and the secrets key, nothing wider."""
+        config = placement.config
+        state = config.state
+        if state is None:
+            return
+        subscription = state.subscription(config.subscription_id)
+        container = state.container_scope(config.subscription_id)
+        key = state.key_scope(config.subscription_id)
+        grants = (
+            ("deploy", self.deploy, "state", container, roles.STORAGE_BLOB_DATA_CONTRIBUTOR),
+            ("deploy", self.deploy, "secrets-key", key, roles.KEY_VAULT_CRYPTO_USER),
+            ("preview", self.preview, "state", container, roles.STORAGE_BLOB_DATA_READER),
+            ("preview", self.preview, "secrets-key", key, roles.KEY_VAULT_CRYPTO_USER),
+        )
+        for who, identity, what, scope, role in grants:
+            assign_role(
+                f"{name}-{who}-{what}",
+                placement,
+                scope,
+                role,
+                identity.principal_id,
+                self,
+                definition_subscription=subscription,
+            )
 
     def _repository_settings(self, name: str, placement: Placement) -> None:
         config = placement.config
@@ -196,21 +237,12 @@ class GitHubDelivery(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        variables = {
-            "AZURE_CLIENT_ID": self.deploy.client_id,
-            "AZURE_TENANT_ID": config.tenant_id,
-            "AZURE_SUBSCRIPTION_ID": config.subscription_id,
-            "AZURE_PREVIEW_CLIENT_ID": self.preview.client_id,
+        outputs = {
+            DEPLOY_CLIENT_ID_OUTPUT: self.deploy.client_id,
+            PREVIEW_CLIENT_ID_OUTPUT: self.preview.client_id,
         }
-        for variable, value in variables.items():
-            github.ActionsEnvironmentVariable(
-                f"{name}-{variable.lower()}",
-                repository=settings.repo,
-                environment=environment.environment,
-                variable_name=variable,
-                value=value,
-                opts=child,
-            )
+        for variable in program_variables(config):
+            _actions_variable(name, settings.repo, variable, environment, outputs, child)
         if config.owns_branch_protection:
             # One stack (production by default) owns the repository-wide branch rule.
             protection = settings.branch_protection
@@ -237,3 +269,32 @@ class GitHubDelivery(pulumi.ComponentResource):
                 ],
                 opts=child,
             )
+
+
+def _actions_variable(
+    name: str,
+    repository: str,
+    variable: ActionsValue,
+    environment: github.RepositoryEnvironment,
+    outputs: Mapping[str, pulumi.Output[str]],
+    child: pulumi.ResourceOptions,
+) -> None:
+    """One Actions variable, repository-level or in the stack's environment."""
+    value: pulumi.Input[str] = outputs[variable.output] if variable.output else variable.value or ""
+    if variable.environment is None:
+        github.ActionsVariable(
+            f"{name}-{variable.name.lower()}",
+            repository=repository,
+            variable_name=variable.name,
+            value=value,
+            opts=child,
+        )
+        return
+    github.ActionsEnvironmentVariable(
+        f"{name}-{variable.name.lower()}",
+        repository=repository,
+        environment=environment.environment,
+        variable_name=variable.name,
+        value=value,
+        opts=child,
+    )

@@ -28,13 +28,20 @@ def assign_role(
     principal_type: str = "ServicePrincipal",
     key: tuple[str, ...] = (),
     condition: str | None = None,
+    definition_subscription: str | None = None,
 ) -> authorization.RoleAssignment:
-    """One role assignment with a deterministic GUID name (re-runs never duplicate it)."""
+    """One role assignment with a deterministic GUID name (re-runs never duplicate it).
+
+    Built-in role definitions exist in every subscription; a scope in another subscription
+    (the Pulumi state may live elsewhere) references the definition in that subscription.
+    """
     return authorization.RoleAssignment(
         name,
         role_assignment_name=placement.naming.role_assignment(name, role, *key),
         scope=scope,
-        role_definition_id=roles.definition_id(placement.config.subscription_id, role),
+        role_definition_id=roles.definition_id(
+            definition_subscription or placement.config.subscription_id, role
+        ),
         principal_id=principal_id,
         # Declaring the type avoids failures while a new identity replicates in Entra ID.
         principal_type=principal_type,

@@ -17,6 +17,14 @@ RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
 SECURITY_ADMIN = "fb1c8493-542b-48eb-b624-b4c8fea62acd"
 RESOURCE_POLICY_CONTRIBUTOR = "36243c78-bf99-498c-9df9-86d9f8d28608"
 MONITORING_CONTRIBUTOR = "749f88d5-cbae-40b8-bcfc-e573ddc772fa"
+# The Pulumi state (platform:state). Data actions, per MicrosoftDocs/azure-docs
+# articles/role-based-access-control/built-in-roles (storage and security sections):
+# Contributor reads, writes and deletes blobs (the deploy job writes checkpoints, history
+# and locks); Reader only reads them, which is all a `pulumi preview` does on the azblob
+# backend (pulumi/pulumi pkg/backend/diy/backend.go: Preview takes no lock and saves no
+# history or checkpoint; meta.yaml is written only when missing, at the first login).
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 # Never granted to automation identities; the policy pack rejects them.
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
@@ -37,6 +45,8 @@ NAMES = {
     SECURITY_ADMIN: "Security Admin",
     RESOURCE_POLICY_CONTRIBUTOR: "Resource Policy Contributor",
     MONITORING_CONTRIBUTOR: "Monitoring Contributor",
+    STORAGE_BLOB_DATA_CONTRIBUTOR: "Storage Blob Data Contributor",
+    STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
     OWNER: "Owner",
     USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
 }

@@ -92,6 +92,12 @@ class PolicyContext:
                 WaiverFact(w.control, w.resource, w.reason, w.expires.isoformat())
                 for w in config.waivers
             ),
+            state_container_scope=(
+                config.state.container_scope(config.subscription_id) if config.state else None
+            ),
+            secrets_key_scope=config.state.key_scope(config.subscription_id)
+            if config.state
+            else None,
         )
         overrides = _checked_overrides(config, catalog, stack_file)
         _check_waivers(config.waivers, catalog, stack_file)

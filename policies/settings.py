@@ -52,6 +52,10 @@ class PolicySettings:
     github_environment: str | None = None
     default_branch: str = "main"
     waivers: tuple[WaiverFact, ...] = ()
+    # ARM IDs of the Pulumi state container and secrets key (platform:state); None when the
+    # stack does not name them.
+    state_container_scope: str | None = None
+    secrets_key_scope: str | None = None
 
     def to_config(self) -> dict[str, Any]:
         """JSON-safe camelCase form, as it travels in CrossGuard policy config."""
@@ -68,6 +72,8 @@ class PolicySettings:
             "githubEnvironment": self.github_environment,
             "defaultBranch": self.default_branch,
             "waivers": [waiver.to_config() for waiver in self.waivers],
+            "stateContainerScope": self.state_container_scope,
+            "secretsKeyScope": self.secrets_key_scope,
         }
 
     @classmethod
@@ -105,6 +111,8 @@ class PolicySettings:
                 for w in config.get("waivers") or ()
                 if isinstance(w, Mapping)
             ),
+            state_container_scope=config.get("stateContainerScope"),
+            secrets_key_scope=config.get("secretsKeyScope"),
         )
 
     def registry_allowed(self, host: str) -> bool:
@@ -130,6 +138,8 @@ CONFIG_SCHEMA = PolicyConfigSchema(
         "ownsBranchProtection": {"type": "boolean"},
         "githubEnvironment": {"type": ["string", "null"]},
         "defaultBranch": {"type": "string"},
+        "stateContainerScope": {"type": ["string", "null"]},
+        "secretsKeyScope": {"type": ["string", "null"]},
         "waivers": {
             "type": "array",
             "items": {

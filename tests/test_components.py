@@ -86,7 +86,19 @@ def test_github_federation_uses_exact_subjects_and_a_read_only_preview(shipped: 
     assert any(s.startswith("repo:contoso/aks-platform:environment:") for s in subjects)
     assert all("*" not in s for s in subjects)
     preview = [r for r in of_type(shipped, ROLE_ASSIGNMENT) if "preview" in r["name"]]
-    assert [r["inputs"]["roleDefinitionId"].rsplit("/", 1)[-1] for r in preview] == [roles.READER]
+    granted = {
+        (r["inputs"]["roleDefinitionId"].rsplit("/", 1)[-1], r["inputs"]["scope"].split("/")[-2])
+        for r in preview
+        if isinstance(r["inputs"]["scope"], str)
+    }
+    # Reader on its resource group; on the Pulumi state (platform:state) it reads blobs in
+    # the state container and decrypts with the secrets key (tests/delivery/test_state_access.py).
+    assert {role for role, _ in granted} == {
+        roles.READER,
+        roles.STORAGE_BLOB_DATA_READER,
+        roles.KEY_VAULT_CRYPTO_USER,
+    }
+    assert (roles.KEY_VAULT_CRYPTO_USER, "keys") in granted
 
 
 def test_deploy_identity_delegation_is_constrained_to_platform_roles(shipped: Any) -> None:

@@ -17,6 +17,7 @@ from .loader import (
 )
 from .platform import PlatformConfig
 from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
+from .state import StateConfig
 from .waivers import Waiver
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "NodePoolConfig",
     "PlatformConfig",
     "RegistryConfig",
+    "StateConfig",
     "TenantConfig",
     "Waiver",
     "display_path",

@@ -17,6 +17,7 @@ from .gitops import GitOpsConfig
 from .governance import GovernanceConfig
 from .network import NetworkConfig
 from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
+from .state import StateConfig
 from .waivers import Waiver
 
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{1,9}$")
@@ -50,6 +51,9 @@ class PlatformConfig(StrictModel):
     governance: GovernanceConfig = Field(default_factory=GovernanceConfig)
     gitops: GitOpsConfig = Field(default_factory=GitOpsConfig)
     github: GitHubConfig
+    # The Pulumi state account and secrets key CI must reach; unset means CI is granted
+    # nothing on them (`bootstrap doctor` reports it).
+    state: StateConfig | None = None
     waivers: list[Waiver] = Field(default_factory=list)
 
     # ---- derived facts (one source of truth for components, renderer and policies) ----

@@ -16,6 +16,7 @@ from . import (
     network,
     provider_schema,
     registry,
+    state_access,
     subscription_governance,
     waivers,
 )
@@ -33,6 +34,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *flux.RULES,
     *arc.RULES,
     *delivery.RULES,
+    *state_access.RULES,
     *waivers.RULES,
     *provider_schema.RULES,
     *hazards.RULES,

@@ -11,7 +11,15 @@ from pulumi_policy import PolicyResource
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
 from .props import dig, is_list, is_map, items, text
-from .roles import RBAC_ADMINISTRATOR, READ_ONLY_ROLES, ROLE_ASSIGNERS, ROLE_NAMES, role_guid
+from .roles import (
+    KEY_VAULT_CRYPTO_USER,
+    RBAC_ADMINISTRATOR,
+    READ_ONLY_ROLES,
+    ROLE_ASSIGNERS,
+    ROLE_NAMES,
+    role_guid,
+    same_scope,
+)
 from .view import StackView, azure_name
 
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
@@ -56,7 +64,7 @@ def exact_subjects(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]
         yield f"audiences {audiences} are not exactly ['{TOKEN_EXCHANGE_AUDIENCE}']"
 
 
-def pull_request_read_only(view: StackView, _: PolicySettings) -> Findings:
+def pull_request_read_only(view: StackView, settings: PolicySettings) -> Findings:
     credentials = view.of_type(FEDERATED_CREDENTIAL)
     assignments = view.of_type(ROLE_ASSIGNMENT)
     for identity in view.of_type(IDENTITY):
@@ -67,6 +75,13 @@ def pull_request_read_only(view: StackView, _: PolicySettings) -> Findings:
             if not view.depends_on(assignment, identity):
                 continue
             guid = role_guid(text(dig(assignment.props, "roleDefinitionId")))
+            if guid == KEY_VAULT_CRYPTO_USER and same_scope(
+                text(dig(assignment.props, "scope")), settings.secrets_key_scope
+            ):
+                # `pulumi preview` decrypts the stack's data key with the secrets provider
+                # before it runs the program (pulumi/pulumi pkg/secrets/cloud/manager.go):
+                # decrypt on exactly that one key, never wider (DEL-STA-01).
+                continue
             if guid not in READ_ONLY_ROLES:
                 role = ROLE_NAMES.get(guid, guid or "an unknown role")
                 yield (

@@ -32,6 +32,12 @@ CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 AUDIENCE = ["api://AzureADTokenExchange"]
+STATE_RG = "/subscriptions/00000000-0000-0000-0000-0000000000e1/resourceGroups/rg-pulumi-state"
+STATE_CONTAINER = f"{STATE_RG}/providers/Microsoft.Storage/storageAccounts/stpulumi/blobServices/default/containers/pulumi"
+STATE_KEY = f"{STATE_RG}/providers/Microsoft.KeyVault/vaults/kv-pulumi-state/keys/pulumi-secrets"
+BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
 POLICY_SETS = "/providers/Microsoft.Authorization/policySetDefinitions"
 POLICIES = "/providers/Microsoft.Authorization/policyDefinitions"
 
@@ -45,6 +51,8 @@ def settings(**overrides: Any) -> PolicySettings:
         "environment": STACK,
         "registry_login_servers": (LOGIN_SERVER,),
         "kubernetes_versions": ("1.33",),
+        "state_container_scope": STATE_CONTAINER,
+        "secrets_key_scope": STATE_KEY,
     }
     return PolicySettings(**{**base, **overrides})
 
@@ -289,6 +297,14 @@ def _build() -> list[dict[str, Any]]:
             "principalId": f"principal-{purpose}", "principalType": "ServicePrincipal",
             "roleDefinitionId": f"{ROLE}/{role}", "scope": RG,
         }, (identity,))  # fmt: skip
+        # The Pulumi state: blobs (write for deploy, read for preview), decrypt with the key.
+        blob_role = BLOB_CONTRIBUTOR if purpose == "deploy" else BLOB_READER
+        for what, state_role, scope in (("state", blob_role, STATE_CONTAINER),
+                                        ("key", CRYPTO_USER, STATE_KEY)):  # fmt: skip
+            add("azure-native:authorization:RoleAssignment", f"ra-{purpose}-{what}", {
+                "principalId": f"principal-{purpose}", "principalType": "ServicePrincipal",
+                "roleDefinitionId": f"{ROLE}/{state_role}", "scope": scope,
+            }, (identity,))  # fmt: skip
     add("azure-native:managedidentity:FederatedIdentityCredential", "fic-workload", {
         "resourceName": "id-plat-dev-team-a", "issuer": "https://westeurope.oic.prod-aks.azure.com/t/i/",
         "subject": "system:serviceaccount:team-a:team-a-app", "audiences": AUDIENCE,

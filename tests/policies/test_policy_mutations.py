@@ -18,9 +18,12 @@ from typing import Any
 
 import pytest
 from secure_plan import (
+    BLOB_CONTRIBUTOR,
     CONTRIBUTOR,
     LOGIN_SERVER,
     ROLE,
+    STATE_CONTAINER,
+    STATE_RG,
     context,
     production_context,
     secure_resources,
@@ -35,8 +38,11 @@ DELETE = object()
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
 RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
 POD = ("spec", "template", "spec")
 WEB = (*POD, "containers", 0)
+STATE_KEY_VAULT = f"{STATE_RG}/providers/Microsoft.KeyVault/vaults/kv-pulumi-state"
 CRON_POD = ("spec", "jobTemplate", "spec", "template", "spec")
 
 Change = Callable[[list[dict[str, Any]]], None]
@@ -120,6 +126,7 @@ MUTATIONS = [
     m("IAM-ID-01", "service account wildcard", set_("fic-workload", ("subject",), "system:serviceaccount:team-a:*")),
     m("IAM-ID-01", "extra audience", set_("fic-deploy", ("audiences",), ["api://AzureADTokenExchange", "other"])),
     m("IAM-ID-02", "pull request identity contributor", set_("ra-preview", ("roleDefinitionId",), f"{ROLE}/{CONTRIBUTOR}")),
+    m("IAM-ID-02", "pull request identity decrypts with a whole vault", set_("ra-preview-key", ("scope",), STATE_KEY_VAULT)),
     m("IAM-ID-03", "cluster with client secret", set_(AKS, ("servicePrincipalProfile",), {"clientId": "app", "secret": "[secret]"})),
     m("IAM-ID-03", "cluster without managed identity", set_(AKS, ("identity", "type"), "None")),
     m("IAM-ID-03", "application password", append("azuread:index/applicationPassword:ApplicationPassword", "ci-password", {"applicationId": "x"})),
@@ -255,6 +262,15 @@ MUTATIONS = [
     m("DEL-GHA-03", "unprotected main", remove("main-protection")),
     m("DEL-GHA-04", "no reviewers", set_("env-prod", ("reviewers",), []), production=True),
     m("DEL-GHA-04", "no production environment", remove("env-prod"), production=True),
+    # ---- delivery: the Pulumi state
+    m("DEL-STA-01", "deploy blob owner", set_("ra-deploy-state", ("roleDefinitionId",), f"{ROLE}/{STORAGE_BLOB_DATA_OWNER}")),
+    m("DEL-STA-01", "preview writes state", set_("ra-preview-state", ("roleDefinitionId",), f"{ROLE}/{BLOB_CONTRIBUTOR}")),
+    m("DEL-STA-01", "blob role on the whole account", set_("ra-deploy-state", ("scope",), STATE_CONTAINER.partition("/blobServices")[0])),
+    m("DEL-STA-01", "decrypt with every key of the vault", set_("ra-preview-key", ("scope",), STATE_KEY_VAULT)),
+    m("DEL-STA-01", "crypto officer on the key", set_("ra-deploy-key", ("roleDefinitionId",), f"{ROLE}/{CRYPTO_OFFICER}")),
+    m("DEL-STA-01", "preview cannot read state", remove("ra-preview-state")),
+    m("DEL-STA-01", "deploy cannot decrypt", remove("ra-deploy-key")),
+    m("DEL-STA-01", "contributor over the state group", set_("ra-deploy", ("scope",), STATE_RG)),
 ]  # fmt: skip
 
 

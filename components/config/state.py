@@ -1,0 +1,113 @@
+"""`platform:state`: where Pulumi keeps this stack's state and which key encrypts its secrets.
+
+The storage account and the key exist before the first `pulumi up` (Pulumi needs them to
+start), so the program never creates them: it only grants each CI identity the data-plane
+role it needs on them (components/github.py). Name rules are Microsoft's:
+- storage account: 3-24 lowercase letters and digits; container: 3-63 lowercase letters,
+  digits and single hyphens, starting with a letter or digit
+  (learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata);
+- Key Vault: 3-24 letters, digits and single hyphens, starting with a letter, ending with a
+  letter or digit; key: 1-127 letters, digits and hyphens
+  (learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#objects-identifiers-and-versioning);
+- resource group: 1-90 letters, digits, '_', '-', '.', '(' and ')', not ending in '.'
+  (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from .base import Guid, StrictModel
+
+
+def _matching(pattern: str, what: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"'{value}' is not a valid {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+StorageAccountName = Annotated[
+    str, _matching(r"^[a-z0-9]{3,24}$", "storage account name (3-24 lowercase letters, digits)")
+]
+ContainerName = Annotated[
+    str,
+    _matching(
+        r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$",
+        "blob container name (3-63 lowercase letters, digits and single hyphens)",
+    ),
+]
+VaultName = Annotated[
+    str,
+    _matching(
+        r"^(?=.{3,24}$)[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$",
+        "Key Vault name (3-24 letters, digits and single hyphens, starting with a letter)",
+    ),
+]
+KeyName = Annotated[
+    str, _matching(r"^[A-Za-z0-9-]{1,127}$", "Key Vault key name (1-127 letters, digits, '-')")
+]
+ResourceGroupName = Annotated[
+    str,
+    _matching(
+        r"^[-\w._()]{0,89}[-\w_()]$",
+        "resource group name (1-90 letters, digits, '_', '-', '.', '(', ')'; not ending in '.')",
+    ),
+]
+
+
+class StateConfig(StrictModel):
+    """The Azure Blob backend and the Key Vault secrets provider of this stack."""
+
+    # The subscription holding the state account and the key vault; unset means
+    # platform:subscriptionId (production often keeps its state in its own subscription).
+    subscription_id: Guid | None = None
+    resource_group: ResourceGroupName
+    storage_account: StorageAccountName
+    container: ContainerName
+    key_vault: VaultName
+    key: KeyName
+
+    def subscription(self, default: str) -> str:
+        return self.subscription_id or default
+
+    @property
+    def backend_url(self) -> str:
+        """`pulumi login` URL of the Azure Blob backend (pulumi/pulumi pkg/backend/diy)."""
+        return f"azblob://{self.container}?storage_account={self.storage_account}"
+
+    @property
+    def secrets_provider(self) -> str:
+        """`--secrets-provider` URL (gocloud.dev secrets/azurekeyvault, used by Pulumi)."""
+        return f"azurekeyvault://{self.key_vault}.vault.azure.net/keys/{self.key}"
+
+    def account_id(self, default_subscription: str) -> str:
+        return (
+            f"/subscriptions/{self.subscription(default_subscription)}/resourceGroups/"
+            f"{self.resource_group}/providers/Microsoft.Storage/storageAccounts/"
+            f"{self.storage_account}"
+        )
+
+    def container_scope(self, default_subscription: str) -> str:
+        """ARM ID of the container: the narrowest scope a blob data role can be assigned at."""
+        return (
+            f"{self.account_id(default_subscription)}/blobServices/default/containers/"
+            f"{self.container}"
+        )
+
+    def vault_id(self, default_subscription: str) -> str:
+        return (
+            f"/subscriptions/{self.subscription(default_subscription)}/resourceGroups/"
+            f"{self.resource_group}/providers/Microsoft.KeyVault/vaults/{self.key_vault}"
+        )
+
+    def key_scope(self, default_subscription: str) -> str:
+        """ARM ID of the key: Key Vault RBAC accepts a single key as the scope."""
+        return f"{self.vault_id(default_subscription)}/keys/{self.key}"
