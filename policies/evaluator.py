@@ -33,6 +33,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from .catalog import Control, load_catalog
 from .context import PolicyContext
 from .rules import ALL_RULES, Rule
+from .rules.analyzed import ANALYZED_INPUTS
 from .sources.wire import mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -44,7 +45,9 @@ _NO_TIMEOUTS = PolicyCustomTimeouts(0, 0, 0)
 
 
 def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResource]:
-    """The plan entries as CrossGuard's PolicyResource objects, parents and dependencies linked."""
+    """The plan entries as stack policies see them: CrossGuard's PolicyResource objects,
+    parents and dependencies linked, properties the entry's `outputs` when it records them
+    (AnalyzeStack receives each resource's outputs), else its inputs."""
     built: list[PolicyResource] = []
     by_urn: dict[str, PolicyResource] = {}
     for entry in resources:
@@ -54,9 +57,9 @@ def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResou
         options = PolicyResourceOptions(False, [], None, [], _NO_TIMEOUTS, [], parent)
         resource = PolicyResource(
             resource_type,
-            _props(entry, resource_type),
+            _props(_stack_view(entry)),
             urn,
-            str(entry.get("name") or urn.rpartition("::")[2]),
+            resource_name(entry),
             options,
             None,
             None,
@@ -72,14 +75,27 @@ def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResou
         resource.dependencies = [
             by_urn[d] for d in entry.get("dependencies") or () if d in by_urn and d != resource.urn
         ]
+        property_dependencies = entry.get("propertyDependencies")
+        if isinstance(property_dependencies, Mapping):
+            resource.property_dependencies = {
+                str(key): [by_urn[d] for d in urns or () if d in by_urn]
+                for key, urns in property_dependencies.items()
+            }
     return built
 
 
-def _props(entry: Mapping[str, Any], resource_type: str) -> Any:
-    raw = entry.get("inputs")
-    # A stack's outputs are what CrossGuard shows stack policies for pulumi:pulumi:Stack.
-    if resource_type == STACK_TYPE and entry.get("outputs") is not None:
-        raw = entry.get("outputs")
+def resource_name(entry: Mapping[str, Any]) -> str:
+    """The resource's name as the engine passes it: the last part of its URN."""
+    urn = str(entry.get("urn") or "")
+    return str(entry.get("name") or urn.rpartition("::")[2])
+
+
+def _stack_view(entry: Mapping[str, Any]) -> Any:
+    outputs = entry.get("outputs")
+    return outputs if isinstance(outputs, Mapping) else entry.get("inputs")
+
+
+def _props(raw: Any) -> Any:
     if not isinstance(raw, Mapping):
         raw = {}
     return unknown_checking_proxy(deserialize_properties(mask(dict(raw))))
@@ -128,11 +144,16 @@ def evaluate(
         if not rule.is_stack:
             for resource_type in rule.resource_types:
                 by_type.setdefault(resource_type, []).append(rule)
-    for resource in built:
+    # Resource policies see every resource's inputs (Analyze) before stack policies see the
+    # outputs (AnalyzeStack); the pack keeps those inputs for its stack policies.
+    analyzed: dict[str, Any] = {}
+    for entry, resource in zip(resources, built, strict=True):
+        props = resource.props if "outputs" not in entry else _props(entry.get("inputs"))
+        analyzed.setdefault(resource.urn, props)
         for rule in by_type.get(resource.resource_type, ()):
             args = ResourceValidationArgs(
                 resource.resource_type,
-                resource.props,
+                props,
                 resource.urn,
                 resource.name,
                 resource.opts,
@@ -141,6 +162,7 @@ def evaluate(
             )
             _run(rule, args, resource.urn, findings, passes)
 
+    ANALYZED_INPUTS.replace(analyzed)
     stack_args = StackValidationArgs(built, config)
     for rule in rules:
         if rule.is_stack:
