@@ -34,6 +34,7 @@ from .catalog import Control, load_catalog
 from .context import PolicyContext
 from .rules import ALL_RULES, Rule
 from .rules.analyzed import ANALYZED_INPUTS
+from .rules.props import deferred_count
 from .sources.wire import mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -138,6 +139,7 @@ def evaluate(
     rules = tuple(rules)
     findings: list[dict[str, Any]] = []
     passes: Counter[str] = Counter()
+    deferred: Counter[str] = Counter()
 
     by_type: dict[str, list[Rule]] = {}
     for rule in rules:
@@ -160,16 +162,17 @@ def evaluate(
                 None,
                 config,
             )
-            _run(rule, args, resource.urn, findings, passes)
+            _run(rule, args, resource.urn, findings, passes, deferred)
 
     ANALYZED_INPUTS.replace(analyzed)
     stack_args = StackValidationArgs(built, config)
     for rule in rules:
         if rule.is_stack:
-            _run(rule, stack_args, None, findings, passes)
+            _run(rule, stack_args, None, findings, passes, deferred)
 
     results = [_adjudicate(finding, context) for finding in findings]
     results.extend(_passes(passes, rules, context))
+    _note_deferred(results, deferred)
     results.extend(_waiver_entries(context, results))
     return results
 
@@ -180,9 +183,11 @@ def _run(
     urn: str | None,
     findings: list[dict[str, Any]],
     passes: Counter[str],
+    deferred: Counter[str],
 ) -> None:
     collect = _Collector()
     control = rule.control
+    before = deferred_count()
     try:
         rule.policy.validate(args, collect)  # type: ignore[attr-defined]
     except UnknownValueError as unknown:
@@ -195,10 +200,25 @@ def _run(
     except Exception as error:
         findings.append(_finding(control, urn, "fail", f"the check could not run: {error!r}"))
         return
+    finally:
+        # Values the check left to `pulumi up` (unknown at a first preview; catalog atApply).
+        deferred[control.id] += deferred_count() - before
     if not collect.violations:
         passes[control.id] += 1
     for message, reported_urn in collect.violations:
         findings.append(_finding(control, reported_urn or urn, "fail", message))
+
+
+def _note_deferred(results: list[dict[str, Any]], deferred: Counter[str]) -> None:
+    """`atApply`: how many values a control left to `pulumi up`, on its pass entry (or its
+    first finding when nothing passed)."""
+    for control_id, count in deferred.items():
+        if not count:
+            continue
+        mine = [r for r in results if r["controls"] == [control_id]]
+        passed = [r for r in mine if r["status"] == "pass"]
+        if passed or mine:
+            (passed or mine)[0]["atApply"] = count
 
 
 def _finding(control: Control, urn: str | None, status: str, message: str) -> dict[str, Any]:
@@ -290,7 +310,9 @@ def summarize(
     findings = [r for r in results if r.get("kind") != WAIVER_KIND]
     waivers = [r for r in results if r.get("kind") == WAIVER_KIND]
     failed = [r for r in findings if r["status"] == "fail"]
+    catalog = load_catalog()
     per_control: dict[str, dict[str, int]] = {}
+    deferred: dict[str, int] = {}
     for result in findings:
         for control_id in result["controls"]:
             counts = per_control.setdefault(
@@ -298,6 +320,8 @@ def summarize(
             )
             status = result["status"]
             counts["checked"] += int(result.get("count", 1)) if status == "pass" else 1
+            if result.get("atApply"):
+                deferred[control_id] = deferred.get(control_id, 0) + int(result["atApply"])
             if status in ("waived", "unknown"):
                 counts[status] += 1
             elif status == "fail":
@@ -310,5 +334,11 @@ def summarize(
         "unknown": sum(1 for r in findings if r["status"] == "unknown"),
         "waivers": len(waivers),
         "expiredWaivers": sum(1 for r in waivers if r["status"] == "expired"),
+        # Controls judged here that leave a part to `pulumi up` (catalog atApply), and how
+        # many values each left there in this plan (preview fidelity: values unknown).
+        "atApply": sorted(
+            c for c in per_control if (c in catalog and catalog.get(c).at_apply) or c in deferred
+        ),
+        "deferredToApply": dict(sorted(deferred.items())),
         "controls": dict(sorted(per_control.items())),
     }

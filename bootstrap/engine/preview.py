@@ -38,14 +38,17 @@ UnknownValueError on access, as under `pulumi preview --policy-pack`.
 from __future__ import annotations
 
 import collections.abc
+import copy
 import functools
 import importlib
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi import _types as pulumi_types
 from pulumi.runtime.rpc import UNKNOWN
+
+from bootstrap.arm_types import resource_id
 
 AZURE_NATIVE = "azure-native"
 _SDK_PACKAGE = "pulumi_azure_native"
@@ -124,4 +127,59 @@ def _value(value: Any, typ: Any) -> Any:
     return value
 
 
-__all__ = ["UNKNOWN", "is_unknown", "preview_outputs", "response_shape"]
+def preview_plan(
+    resources: Sequence[Mapping[str, Any]], subscription_id: str
+) -> list[dict[str, Any]]:
+    """A plan of known values (recorded after apply), as a first preview hands it over.
+
+    For plans not produced by running the program in preview mode (the mutation table's
+    synthetic plan): a string input equal to the ARM ID of another Azure resource of the
+    plan is taken as computed from it (`other.id` in a program), so it is unknown at preview
+    with a property dependency on that resource; azure-native resources get their preview
+    outputs. Running the program with `run_stack(preview=True)` needs no such inference.
+    """
+    ids = {
+        resource_id(
+            str(entry["type"]), dict(entry.get("inputs") or {}), subscription_id
+        ).lower(): str(entry["urn"])
+        for entry in resources
+        if str(entry.get("type", "")).startswith(f"{AZURE_NATIVE}:")
+    }
+    shaped = []
+    for entry in resources:
+        urn = str(entry["urn"])
+        sources: dict[str, set[str]] = {}
+        inputs = {
+            key: _unknown_ids(value, ids, urn, sources.setdefault(key, set()))
+            for key, value in (entry.get("inputs") or {}).items()
+        }
+        result = copy.deepcopy(dict(entry))
+        result["inputs"] = inputs
+        outputs = preview_outputs(str(entry["type"]), inputs)
+        if outputs is not None:
+            result["outputs"] = outputs
+        found = {key: sorted(urns) for key, urns in sources.items() if urns}
+        if found:
+            result["propertyDependencies"] = found
+            result["dependencies"] = sorted(
+                set(result.get("dependencies") or ()) | {u for urns in found.values() for u in urns}
+            )
+        shaped.append(result)
+    return shaped
+
+
+def _unknown_ids(value: Any, ids: Mapping[str, str], own: str, sources: set[str]) -> Any:
+    if isinstance(value, str):
+        source = ids.get(value.lower())
+        if source is not None and source != own:
+            sources.add(source)
+            return UNKNOWN
+        return value
+    if isinstance(value, Mapping):
+        return {key: _unknown_ids(item, ids, own, sources) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unknown_ids(item, ids, own, sources) for item in value]
+    return value
+
+
+__all__ = ["UNKNOWN", "is_unknown", "preview_outputs", "preview_plan", "response_shape"]

@@ -174,7 +174,7 @@ def kms_etcd_encryption(props: Mapping[str, Any], _: PolicySettings) -> Iterator
         yield "securityProfile.azureKeyVaultKms.enabled is not true: etcd secrets use platform keys"
         return
     # A key ID unknown at preview is set: computed from the key's versioned URI.
-    key_id = preview_dig(kms, "keyId")
+    key_id = preview_dig(kms, "keyId", judged_at_apply=False)
     if key_id is not PENDING and not text(key_id):
         yield "securityProfile.azureKeyVaultKms.keyId is not set"
 
@@ -216,7 +216,7 @@ def container_insights(props: Mapping[str, Any], _: PolicySettings) -> Iterator[
         None,
     )
     # A workspace ID unknown at preview is set: computed from the workspace's ID.
-    workspace = preview_dig(config, key) if key else None
+    workspace = preview_dig(config, key, judged_at_apply=False) if key else None
     if workspace is not PENDING and not text(workspace):
         yield "Container Insights has no logAnalyticsWorkspaceResourceID"
 
