@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi import _types as pulumi_types
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.runtime.rpc import UNKNOWN, is_rpc_secret
 
 from bootstrap.arm_types import resource_id
 
@@ -102,6 +102,10 @@ def _value(value: Any, typ: Any) -> Any:
     """previewOutputs.go `previewOutputValue`: the input when its type fits, else unknown."""
     if is_unknown(value):
         return UNKNOWN
+    if is_rpc_secret(value):
+        # The engine keeps a secret input's output secret; the wrapper travels as it is, so
+        # the plan shows "[secret]" and never the value.
+        return value
     if typ is bool:
         return value if isinstance(value, bool) else UNKNOWN
     if typ in (int, float):

@@ -209,3 +209,17 @@ def test_credential_with_pending_issuer_still_needs_an_exact_subject(
     subject: str, caught: bool
 ) -> None:
     assert bool(_failures(_credential(subject), "IAM-ID-01")) is caught
+
+
+def test_secret_inputs_stay_secret_in_preview_outputs() -> None:
+    from pulumi.runtime.rpc import wrap_rpc_secret
+
+    from bootstrap.engine.wire import SECRET_MARK
+    from policies.sources.wire import mask
+
+    hidden = "-".join(["not", "for", "the", "plan"])  # built at run time, not a fixture
+    outputs = preview_outputs(
+        "azure-native:keyvault:Vault", {"tags": wrap_rpc_secret({"owner": hidden})}
+    )
+    assert outputs is not None
+    assert hidden not in str(mask(outputs)) and mask(outputs)["tags"] == SECRET_MARK
