@@ -5,8 +5,13 @@ offline engine, a plan file, `pulumi preview --json`, `pulumi stack export` or K
 manifests. Each is turned into the objects CrossGuard itself builds - properties through
 `deserialize_properties` and the `unknown_checking_proxy`, `ResourceValidationArgs`,
 `PolicyResource`, `StackValidationArgs` - and every policy runs exactly as under
-`pulumi preview --policy-pack policies`. A value unknown at preview makes a check
-"unknown" (cannot be decided at preview), never a pass.
+`pulumi preview --policy-pack policies`: resource policies get an entry's `inputs`
+(Analyze), stack policies its `outputs` when the entry records them (AnalyzeStack; the
+offline engine's preview-fidelity mode does), with parents, dependencies and property
+dependencies linked. Before the stack policies run, every entry's inputs are recorded for
+them as the pack records what Analyze handed it (rules/analyzed.py). A value a check cannot
+decide at preview makes it "unknown" (cannot be decided at preview), never a pass; values a
+check deliberately leaves to `pulumi up` are counted per control (`atApply`).
 
 Results follow DESIGN §6. Failures, unknowns and waived failures are listed one by one;
 passes are aggregated to one entry per control with a `count`; every waiver of the stack

@@ -243,3 +243,22 @@ def test_served_pack_never_imports_the_cli(served: Any) -> None:
     assert "policies.pack" in imported, "import timing not captured"
     assert [m for m in imported if m.split(".")[0] == "bootstrap"] == []
     assert json.dumps(pack.engine.logs) == "[]"
+
+
+# ---- the engine context, unit by unit
+
+
+def test_qualified_stack_names_use_their_last_part() -> None:
+    from policies.engine_context import stack_from_engine
+
+    assert stack_from_engine({"PULUMI_STACK": "contoso/aks-platform/prod"}) == "prod"
+
+
+def test_engine_config_that_is_not_json_is_one_line() -> None:
+    from policies.engine_context import StackUnknown, context_from_engine
+
+    with pytest.raises(StackUnknown) as raised:
+        context_from_engine(
+            {"PULUMI_STACK": "dev", "PULUMI_CONFIG": "{not json"}, REPO_ROOT / "stacks"
+        )
+    assert "PULUMI_CONFIG" in str(raised.value) and "\n" not in str(raised.value)
