@@ -7,6 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt pyproject.toml
 STAMP := $(VENV)/.installed
+# The policy pack's own venv, from policies/requirements.txt alone: the test that starts the
+# pack as the Pulumi CLI does runs it here, so a dependency the pack forgets to declare (or
+# an import of the CLI's test tools) fails in CI. The CLI itself runs the pack in .venv.
+PACK_VENV := .venv-pack
+PACK_STAMP := $(PACK_VENV)/.installed
 
 .PHONY: plan test lint render check bench clean
 
@@ -18,12 +23,19 @@ $(STAMP): $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+$(PACK_STAMP): requirements.txt policies/requirements.txt
+	@test -x $(PACK_VENV)/bin/python || $(PYTHON) -m venv $(PACK_VENV)
+	@$(PACK_VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "error: $(PACK_VENV) must use Python 3.11 (found $$($(PACK_VENV)/bin/python -V)); remove it or set PYTHON=python3.11" >&2; exit 2; }
+	$(PACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
+	@touch $(PACK_STAMP)
+
 ## plan: the offline plan of all stacks, judged by the policy pack (reports in out/)
 plan: $(STAMP)
 	$(BIN)/python -m bootstrap plan --json out/plans --markdown out/plan.md --sarif out/plan.sarif
 
 ## test: lint, then the whole offline test suite
-test: $(STAMP) lint
+test: $(STAMP) $(PACK_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -18,11 +18,15 @@ def build_plan(
     outputs: dict[str, Any],
     results: list[dict[str, Any]],
     summary: dict[str, Any],
+    preview_fidelity: bool = False,
 ) -> dict[str, Any]:
     return {
         "schemaVersion": SCHEMA_VERSION,
         "project": project,
         "stack": stack,
+        # True: resources as a first `pulumi preview` hands them to the pack (per-resource
+        # `outputs` with unknowns, `propertyDependencies`); false: every output filled in.
+        "previewFidelity": preview_fidelity,
         "resources": sorted(resources, key=_graph_order),
         "outputs": outputs,
         "results": results,

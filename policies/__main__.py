@@ -1,9 +1,11 @@
 """Entry point of the CrossGuard pack: `pulumi preview --policy-pack policies`.
 
 The only place that constructs `PolicyPack`, whose constructor serves gRPC until the
-engine stops it. The Pulumi CLI runs this file with the pack directory as the working
-directory and PULUMI_STACK set; the stack's settings, enforcement levels and waivers come
-from <repo>/stacks/Pulumi.<stack>.yaml.
+engine stops it. The Pulumi CLI runs it as `python -u -m pulumi.policy <engine> <pack dir>`
+in the venv of PulumiPolicy.yaml, working directory the pack dir (see PulumiPolicy.yaml);
+the stack and its config come from the engine (engine_context.py). It imports the
+repository's own modules (components.config, policies) but never the CLI package
+`bootstrap`: the pack runs in a venv built from policies/requirements.txt alone.
 """
 
 from __future__ import annotations
@@ -18,24 +20,17 @@ if str(REPO_ROOT) not in sys.path:
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
-from bootstrap.errors import BadInput  # noqa: E402
 from components.config import ConfigError  # noqa: E402
-from policies.context import PolicyContext  # noqa: E402
+from policies.engine_context import StackUnknown, context_from_engine  # noqa: E402
 from policies.pack import PACK_NAME, build_policies, initial_config  # noqa: E402
-
-
-def stack_context() -> PolicyContext:
-    # Cloud backends may qualify the name (org/project/stack); stack files use the last part.
-    stack = os.environ.get("PULUMI_STACK", "").rpartition("/")[2]
-    if not stack:
-        return PolicyContext.default()
-    return PolicyContext.for_stack(stack, REPO_ROOT / "stacks")
 
 
 def main() -> None:
     try:
-        context = stack_context()
-    except (ConfigError, BadInput) as error:
+        context = context_from_engine(os.environ, REPO_ROOT / "stacks")
+    except (ConfigError, StackUnknown) as error:
+        # One line on stderr, nothing on stdout: the CLI reports that the pack failed to
+        # start and shows this line (no port was announced, so nothing is judged).
         sys.stderr.write(f"{error}\n")
         raise SystemExit(2) from None
     policies = build_policies(context)

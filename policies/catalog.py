@@ -41,6 +41,16 @@ SECTIONS = (
     "Deployment hazards",
 )
 _ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{2}$")
+# How CrossGuard judges at apply what a first preview cannot (pulumi/pulumi @ 1b5949891b3c,
+# pkg/resource/deploy/step_generator.go, deployment_executor.go).
+AT_APPLY_INTRO = (
+    "Decided in part at apply: at a first `pulumi preview` these controls judge every value "
+    "that is known, and the part below needs an output of a resource not created yet. "
+    "`pulumi up` runs the pack again: resource policies when each resource is registered, "
+    "with its inputs known, before it is created (a mandatory violation stops it), stack "
+    "policies once after the last change, on the final outputs (a mandatory violation fails "
+    "the update). `bootstrap plan --preview-fidelity` counts these values per control."
+)
 _POLICY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
 
 
@@ -64,6 +74,9 @@ class Control:
     enforcement: Enforcement
     references: References
     remediation: str
+    # Set when part of the judgement needs values a first `pulumi preview` does not know:
+    # which part, and when CrossGuard judges it during `pulumi up`. Empty: decided at preview.
+    at_apply: str = ""
 
     @property
     def stack_level(self) -> bool:
@@ -146,6 +159,7 @@ def _control(entry: Any, path: Path) -> Control:
         "enforcement",
         "references",
         "remediation",
+        "atApply",
     }
     extra = set(entry) - allowed
     if extra:
@@ -175,6 +189,9 @@ def _control(entry: Any, path: Path) -> Control:
     for text_key in ("title", "remediation"):
         if not isinstance(entry.get(text_key), str) or not entry[text_key].strip():
             raise CatalogError(f"{where}: {text_key} is required")
+    at_apply = entry.get("atApply", "")
+    if not isinstance(at_apply, str):
+        raise CatalogError(f"{where}: atApply must be a sentence (what is judged at apply)")
     return Control(
         id=control_id,
         section=section,
@@ -189,6 +206,7 @@ def _control(entry: Any, path: Path) -> Control:
             sources=tuple(str(item) for item in refs.get("sources") or ()),
         ),
         remediation=entry["remediation"].strip(),
+        at_apply=at_apply.strip(),
     )
 
 
@@ -223,8 +241,8 @@ def markdown_table(catalog: Catalog | None = None) -> str:
     """The README's control table, one row per control in catalog order."""
     catalog = catalog or load_catalog()
     lines = [
-        "| ID | Area | Rule | Applies to | Enforcement | Stage | CIS | checkov |",
-        "|---|---|---|---|---|---|---|---|",
+        "| ID | Area | Rule | Applies to | Enforcement | Decided at | Stage | CIS | checkov |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for control in catalog:
         types = _collapse_types(control)
@@ -237,6 +255,7 @@ def markdown_table(catalog: Catalog | None = None) -> str:
                     _cell(control.title),
                     types,
                     control.enforcement,
+                    "preview, part at apply" if control.at_apply else "preview",
                     control.references.stage,
                     ", ".join(control.references.cis) or "-",
                     ", ".join(f"`{c}`" for c in control.references.checkov) or "-",
@@ -244,6 +263,10 @@ def markdown_table(catalog: Catalog | None = None) -> str:
             )
             + " |"
         )
+    decided_later = [control for control in catalog if control.at_apply]
+    if decided_later:
+        lines += ["", AT_APPLY_INTRO, ""]
+        lines += [f"- `{control.id}`: {_cell(control.at_apply)}" for control in decided_later]
     return "\n".join(lines) + "\n"
 
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bootstrap.errors import BadInput
 from components.config import (
+    ConfigError,
     PlatformConfig,
     Waiver,
     display_path,
@@ -31,8 +31,12 @@ from .settings import PolicySettings, WaiverFact
 WAIVER_CONTROL = "GOV-WVR-01"
 
 
-class PolicyConfigError(BadInput):
-    """A stack's enforcement overrides or waivers that the pack refuses (exit code 2)."""
+class PolicyConfigError(ConfigError):
+    """A stack's enforcement overrides or waivers that the pack refuses (exit code 2).
+
+    A ConfigError, not the CLI's BadInput: the pack runs under the Pulumi CLI without the
+    `bootstrap` package, and both the CLI and the pack's entry point report it in one line.
+    """
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,4 @@ def _unknown(control_id: str, catalog: Catalog) -> str:
 def _error(stack_file: Path | None, loc: tuple[str | int, ...], message: str) -> PolicyConfigError:
     line = line_in_stack_file(stack_file, loc)
     where = display_path(stack_file) if stack_file else "stack config"
-    if line:
-        where += f":{line}"
-    return PolicyConfigError(f"{where}: {key_path(loc)}: {message}")
+    return PolicyConfigError(where, f"{key_path(loc)}: {message}", line)

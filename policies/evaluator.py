@@ -5,8 +5,13 @@ offline engine, a plan file, `pulumi preview --json`, `pulumi stack export` or K
 manifests. Each is turned into the objects CrossGuard itself builds - properties through
 `deserialize_properties` and the `unknown_checking_proxy`, `ResourceValidationArgs`,
 `PolicyResource`, `StackValidationArgs` - and every policy runs exactly as under
-`pulumi preview --policy-pack policies`. A value unknown at preview makes a check
-"unknown" (cannot be decided at preview), never a pass.
+`pulumi preview --policy-pack policies`: resource policies get an entry's `inputs`
+(Analyze), stack policies its `outputs` when the entry records them (AnalyzeStack; the
+offline engine's preview-fidelity mode does), with parents, dependencies and property
+dependencies linked. Before the stack policies run, every entry's inputs are recorded for
+them as the pack records what Analyze handed it (rules/analyzed.py). A value a check cannot
+decide at preview makes it "unknown" (cannot be decided at preview), never a pass; values a
+check deliberately leaves to `pulumi up` are counted per control (`atApply`).
 
 Results follow DESIGN §6. Failures, unknowns and waived failures are listed one by one;
 passes are aggregated to one entry per control with a `count`; every waiver of the stack
@@ -33,6 +38,8 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from .catalog import Control, load_catalog
 from .context import PolicyContext
 from .rules import ALL_RULES, Rule
+from .rules.analyzed import ANALYZED_INPUTS
+from .rules.props import deferred_count
 from .sources.wire import mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -44,7 +51,9 @@ _NO_TIMEOUTS = PolicyCustomTimeouts(0, 0, 0)
 
 
 def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResource]:
-    """The plan entries as CrossGuard's PolicyResource objects, parents and dependencies linked."""
+    """The plan entries as stack policies see them: CrossGuard's PolicyResource objects,
+    parents and dependencies linked, properties the entry's `outputs` when it records them
+    (AnalyzeStack receives each resource's outputs), else its inputs."""
     built: list[PolicyResource] = []
     by_urn: dict[str, PolicyResource] = {}
     for entry in resources:
@@ -54,9 +63,9 @@ def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResou
         options = PolicyResourceOptions(False, [], None, [], _NO_TIMEOUTS, [], parent)
         resource = PolicyResource(
             resource_type,
-            _props(entry, resource_type),
+            _props(_stack_view(entry)),
             urn,
-            str(entry.get("name") or urn.rpartition("::")[2]),
+            resource_name(entry),
             options,
             None,
             None,
@@ -72,14 +81,27 @@ def policy_resources(resources: Sequence[Mapping[str, Any]]) -> list[PolicyResou
         resource.dependencies = [
             by_urn[d] for d in entry.get("dependencies") or () if d in by_urn and d != resource.urn
         ]
+        property_dependencies = entry.get("propertyDependencies")
+        if isinstance(property_dependencies, Mapping):
+            resource.property_dependencies = {
+                str(key): [by_urn[d] for d in urns or () if d in by_urn]
+                for key, urns in property_dependencies.items()
+            }
     return built
 
 
-def _props(entry: Mapping[str, Any], resource_type: str) -> Any:
-    raw = entry.get("inputs")
-    # A stack's outputs are what CrossGuard shows stack policies for pulumi:pulumi:Stack.
-    if resource_type == STACK_TYPE and entry.get("outputs") is not None:
-        raw = entry.get("outputs")
+def resource_name(entry: Mapping[str, Any]) -> str:
+    """The resource's name as the engine passes it: the last part of its URN."""
+    urn = str(entry.get("urn") or "")
+    return str(entry.get("name") or urn.rpartition("::")[2])
+
+
+def _stack_view(entry: Mapping[str, Any]) -> Any:
+    outputs = entry.get("outputs")
+    return outputs if isinstance(outputs, Mapping) else entry.get("inputs")
+
+
+def _props(raw: Any) -> Any:
     if not isinstance(raw, Mapping):
         raw = {}
     return unknown_checking_proxy(deserialize_properties(mask(dict(raw))))
@@ -122,6 +144,7 @@ def evaluate(
     rules = tuple(rules)
     findings: list[dict[str, Any]] = []
     passes: Counter[str] = Counter()
+    deferred: Counter[str] = Counter()
 
     by_type: dict[str, list[Rule]] = {}
     for rule in rules:
@@ -131,7 +154,12 @@ def evaluate(
     wildcard = [
         r for r in rules if not r.is_stack and any(t.endswith("*") for t in r.resource_types)
     ]
-    for resource in built:
+    # Resource policies see every resource's inputs (Analyze) before stack policies see the
+    # outputs (AnalyzeStack); the pack keeps those inputs for its stack policies.
+    analyzed: dict[str, Any] = {}
+    for entry, resource in zip(resources, built, strict=True):
+        props = resource.props if "outputs" not in entry else _props(entry.get("inputs"))
+        analyzed.setdefault(resource.urn, props)
         matching = [
             *by_type.get(resource.resource_type, ()),
             *(r for r in wildcard if r.control.applies_to(resource.resource_type)),
@@ -139,22 +167,24 @@ def evaluate(
         for rule in matching:
             args = ResourceValidationArgs(
                 resource.resource_type,
-                resource.props,
+                props,
                 resource.urn,
                 resource.name,
                 resource.opts,
                 None,
                 config,
             )
-            _run(rule, args, resource.urn, findings, passes)
+            _run(rule, args, resource.urn, findings, passes, deferred)
 
+    ANALYZED_INPUTS.replace(analyzed)
     stack_args = StackValidationArgs(built, config)
     for rule in rules:
         if rule.is_stack:
-            _run(rule, stack_args, None, findings, passes)
+            _run(rule, stack_args, None, findings, passes, deferred)
 
     results = [_adjudicate(finding, context) for finding in findings]
     results.extend(_passes(passes, rules, context))
+    _note_deferred(results, deferred)
     results.extend(_waiver_entries(context, results))
     return results
 
@@ -165,9 +195,11 @@ def _run(
     urn: str | None,
     findings: list[dict[str, Any]],
     passes: Counter[str],
+    deferred: Counter[str],
 ) -> None:
     collect = _Collector()
     control = rule.control
+    before = deferred_count()
     try:
         rule.policy.validate(args, collect)  # type: ignore[attr-defined]
     except UnknownValueError as unknown:
@@ -180,10 +212,25 @@ def _run(
     except Exception as error:
         findings.append(_finding(control, urn, "fail", f"the check could not run: {error!r}"))
         return
+    finally:
+        # Values the check left to `pulumi up` (unknown at a first preview; catalog atApply).
+        deferred[control.id] += deferred_count() - before
     if not collect.violations:
         passes[control.id] += 1
     for message, reported_urn in collect.violations:
         findings.append(_finding(control, reported_urn or urn, "fail", message))
+
+
+def _note_deferred(results: list[dict[str, Any]], deferred: Counter[str]) -> None:
+    """`atApply`: how many values a control left to `pulumi up`, on its pass entry (or its
+    first finding when nothing passed)."""
+    for control_id, count in deferred.items():
+        if not count:
+            continue
+        mine = [r for r in results if r["controls"] == [control_id]]
+        passed = [r for r in mine if r["status"] == "pass"]
+        if passed or mine:
+            (passed or mine)[0]["atApply"] = count
 
 
 def _finding(control: Control, urn: str | None, status: str, message: str) -> dict[str, Any]:
@@ -275,7 +322,9 @@ def summarize(
     findings = [r for r in results if r.get("kind") != WAIVER_KIND]
     waivers = [r for r in results if r.get("kind") == WAIVER_KIND]
     failed = [r for r in findings if r["status"] == "fail"]
+    catalog = load_catalog()
     per_control: dict[str, dict[str, int]] = {}
+    deferred: dict[str, int] = {}
     for result in findings:
         for control_id in result["controls"]:
             counts = per_control.setdefault(
@@ -283,6 +332,8 @@ def summarize(
             )
             status = result["status"]
             counts["checked"] += int(result.get("count", 1)) if status == "pass" else 1
+            if result.get("atApply"):
+                deferred[control_id] = deferred.get(control_id, 0) + int(result["atApply"])
             if status in ("waived", "unknown"):
                 counts[status] += 1
             elif status == "fail":
@@ -295,5 +346,11 @@ def summarize(
         "unknown": sum(1 for r in findings if r["status"] == "unknown"),
         "waivers": len(waivers),
         "expiredWaivers": sum(1 for r in waivers if r["status"] == "expired"),
+        # Controls judged here that leave a part to `pulumi up` (catalog atApply), and how
+        # many values each left there in this plan (preview fidelity: values unknown).
+        "atApply": sorted(
+            c for c in per_control if (c in catalog and catalog.get(c).at_apply) or c in deferred
+        ),
+        "deferredToApply": dict(sorted(deferred.items())),
         "controls": dict(sorted(per_control.items())),
     }

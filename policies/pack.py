@@ -24,6 +24,7 @@ from pulumi_policy import (
 
 from .context import WAIVER_CONTROL, PolicyContext
 from .rules import ALL_RULES, Rule
+from .rules.analyzed import ANALYZED_INPUTS
 from .settings import CONFIG_SCHEMA
 
 PACK_NAME = "aks-platform-baseline"
@@ -70,6 +71,9 @@ def _for_stack(rule: Rule, context: PolicyContext) -> Policy:
         return StackValidationPolicy(validate=validate_stack, **metadata)
 
     def validate_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        # Every resource reaches every resource policy (Analyze) before the stack policies
+        # run (AnalyzeStack): remember its inputs for them (rules/analyzed.py).
+        ANALYZED_INPUTS.record(args.urn, args.props)
         if not args.get_config():
             args = ResourceValidationArgs(
                 args.resource_type,

@@ -12,14 +12,22 @@ SHIPPED_STACKS = ("dev", "staging", "prod")
 
 
 @functools.cache
-def offline_run(stack: str) -> Any:
-    """The recorded resource graph of a shipped stack (cached for the whole session)."""
+def offline_run(stack: str, preview: bool = False) -> Any:
+    """The recorded resource graph of a shipped stack (cached for the whole session).
+
+    `preview=True`: as a first `pulumi preview` hands it to the pack (inputs with unknowns
+    for resource policies, azure-native's preview outputs for stack policies).
+    """
     from bootstrap import stacks
     from bootstrap.engine import run_stack
 
     loaded = stacks.load(STACK_DIR, stack)
     return run_stack(
-        stack, loaded.raw_config, loaded.config.subscription_id, loaded.config.tenant_id
+        stack,
+        loaded.raw_config,
+        loaded.config.subscription_id,
+        loaded.config.tenant_id,
+        preview=preview,
     )
 
 

@@ -79,3 +79,48 @@ def test_plan_of_several_stacks_writes_one_file_each(tmp_path: Path) -> None:
     result = bootstrap("plan", "dev", "prod", "--json", str(target))
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in target.iterdir()) == ["dev.json", "prod.json"]
+
+
+def test_plan_with_preview_fidelity_and_its_reports(tmp_path: Path) -> None:
+    # `--preview-fidelity`: the pack judges what a first `pulumi preview` hands it, every
+    # report says so and names the controls that leave a part to `pulumi up`.
+    target, sarif_path, markdown_path = (
+        tmp_path / "dev.json",
+        tmp_path / "p.sarif",
+        tmp_path / "p.md",
+    )
+    result = bootstrap(
+        "plan",
+        "dev",
+        "--preview-fidelity",
+        "--json",
+        str(target),
+        "--sarif",
+        str(sarif_path),
+        "--markdown",
+        str(markdown_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "decided in part at `pulumi up` (unknown at a first preview): AKS-CLU-02" in (
+        result.stdout
+    )
+    plan = json.loads(target.read_text())
+    assert plan["previewFidelity"] is True
+    summary = plan["summary"]
+    assert summary["unknown"] == 0 and summary["violations"] == 0
+    assert summary["atApply"] == ["AKS-CLU-02", "IAM-ID-01", "IAM-ID-04"]
+    assert summary["deferredToApply"]["AKS-CLU-02"] == 1  # one per cluster
+    window = next(r for r in plan["resources"] if r["type"].endswith(":MaintenanceConfiguration"))
+    assert "configName" in window["inputs"] and "configName" not in window["outputs"]
+    sarif = json.loads(sarif_path.read_text())
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "atApply" in rules["AKS-CLU-02"]["properties"]
+    assert "atApply" not in rules["AKS-ID-02"]["properties"]
+    assert sarif["runs"][0]["properties"]["atApply"]["dev"]["IAM-ID-04"] >= 1
+    assert "Decided in part at `pulumi up`" in markdown_path.read_text()
+    # The plan file is judged again the same way: outputs and property dependencies kept.
+    again = bootstrap("check", "--plan", str(target), "--json", str(tmp_path / "again.json"))
+    assert again.returncode == 0, again.stdout + again.stderr
+    rejudged = json.loads((tmp_path / "again.json").read_text())["summary"]
+    assert rejudged["unknown"] == 0
+    assert rejudged["deferredToApply"] == summary["deferredToApply"]

@@ -26,6 +26,13 @@ def register(subparsers: Any) -> None:
     add_stack_dir(parser)
     add_report_options(parser, "plan file; with several stacks a folder of <stack>.json")
     add_gitops_dir(parser, "rendered GitOps tree to compare with the config")
+    parser.add_argument(
+        "--preview-fidelity",
+        action="store_true",
+        help="hand the pack what a first `pulumi preview` hands it: azure-native's preview "
+        "outputs (path parameters absent, read-only outputs unknown) and inputs unknown where "
+        "they come from those outputs",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -43,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     contexts = _policy_contexts(loaded)
     _check_shared_ownership(args.stack_dir, loaded)
 
-    plans = _run_stacks(loaded, contexts, console)
+    plans = _run_stacks(loaded, contexts, console, args.preview_fidelity)
     drift = _gitops_drift(loaded, args.gitops_dir)
 
     _print_summary(console, plans)
@@ -88,7 +95,9 @@ def _check_shared_ownership(stack_dir: Path, loaded: list[Any]) -> None:
         raise BadInput(f"{stack_dir}: {error}") from None
 
 
-def _run_stacks(loaded: list[Any], contexts: dict[str, Any], console: Any) -> list[dict]:
+def _run_stacks(
+    loaded: list[Any], contexts: dict[str, Any], console: Any, preview: bool = False
+) -> list[dict]:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from bootstrap.engine import PROJECT, run_stack
@@ -108,13 +117,19 @@ def _run_stacks(loaded: list[Any], contexts: dict[str, Any], console: Any) -> li
         for stack in loaded:
             progress.update(task, description=f"planning [bold]{stack.name}[/bold]")
             run = run_stack(
-                stack.name, stack.raw_config, stack.config.subscription_id, stack.config.tenant_id
+                stack.name,
+                stack.raw_config,
+                stack.config.subscription_id,
+                stack.config.tenant_id,
+                preview=preview,
             )
             progress.update(task, description=f"judging [bold]{stack.name}[/bold]")
             results = evaluate(run.resources, contexts[stack.name], stack_outputs=run.outputs)
             summary = summarize(run.resources, results)
             plans.append(
-                build_plan(PROJECT, stack.name, run.resources, run.outputs, results, summary)
+                build_plan(
+                    PROJECT, stack.name, run.resources, run.outputs, results, summary, preview
+                )
             )
             progress.advance(task)
     return plans

@@ -1,8 +1,14 @@
-"""Deterministic stand-ins for what Azure returns after a create.
+"""Deterministic stand-ins for what Azure returns after a create, or at a first preview.
 
 Outputs are derived from the resource's type, name and inputs (never from a clock or a
 random source), so two runs of the offline engine produce byte-identical plans, and the
 values look like the real ones: ARM IDs, principal IDs, OIDC issuer URLs, FQDNs.
+
+With `preview=True` the mocks answer as providers do for a create at a first
+`pulumi preview`: no ID, and for azure-native the outputs of preview.preview_outputs (input
+values of response properties, everything else unknown). Other providers' resources
+(GitHub, through the Terraform bridge) report their inputs: the controls read only inputs
+of those, which a bridged provider plans as given.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from bootstrap.arm_types import resource_id
 
+from .preview import preview_outputs
+
 _NAMESPACE = uuid.UUID("6f1c1a2e-7d4b-4f3e-9a55-2b1f0c9d8e77")
 
 
@@ -23,12 +31,18 @@ def stable_guid(*parts: str) -> str:
 
 
 class PlatformMocks(Mocks):
-    def __init__(self, subscription_id: str, tenant_id: str) -> None:
+    def __init__(self, subscription_id: str, tenant_id: str, preview: bool = False) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
+        self.preview = preview
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
+        if self.preview:
+            if not args.custom:
+                return None, {}  # components never reach a provider
+            outputs = preview_outputs(args.typ, inputs)
+            return None, inputs if outputs is None else outputs
         if not args.typ.startswith("azure-native:"):
             return f"{args.name}-id", inputs
         arm_id = resource_id(args.typ, inputs, self.subscription_id)

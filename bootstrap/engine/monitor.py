@@ -24,6 +24,10 @@ class RecordedResource:
     inputs: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
     provider: str | None = None
+    # Preview fidelity only: what the provider reported (AnalyzeStack's properties) and
+    # which resources each input property came from (AnalyzeStack's propertyDependencies).
+    outputs: dict[str, Any] | None = None
+    property_dependencies: dict[str, list[str]] | None = None
 
     def as_plan_entry(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -36,12 +40,17 @@ class RecordedResource:
         }
         if self.dependencies:
             entry["dependencies"] = self.dependencies
+        if self.outputs is not None:
+            entry["outputs"] = self.outputs
+        if self.property_dependencies:
+            entry["propertyDependencies"] = self.property_dependencies
         return entry
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self, mocks: Any) -> None:
+    def __init__(self, mocks: Any, preview: bool = False) -> None:
         super().__init__(mocks)
+        self.preview = preview
         self.recorded: list[RecordedResource] = []
         self.stack_outputs: dict[str, Any] = {}
         self._stack_urn: str | None = None
@@ -60,9 +69,22 @@ class RecordingMonitor(MockMonitor):
                 inputs=struct_to_plain(request.object),
                 dependencies=sorted(set(request.dependencies)),
                 provider=request.provider or None,
+                **(self._preview_view(request, response) if self.preview else {}),
             )
         )
         return response
+
+    @staticmethod
+    def _preview_view(request: Any, response: Any) -> dict[str, Any]:
+        custom = bool(request.custom) and request.type != "pulumi:pulumi:Stack"
+        return {
+            "outputs": struct_to_plain(response.object) if custom else None,
+            "property_dependencies": {
+                key: sorted(set(value.urns))
+                for key, value in sorted(request.propertyDependencies.items())
+                if value.urns
+            },
+        }
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if request.urn == self._stack_urn:

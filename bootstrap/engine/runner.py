@@ -39,6 +39,7 @@ class StackRun:
     stack: str
     resources: list[dict[str, Any]]
     outputs: dict[str, Any] = field(default_factory=dict)
+    preview: bool = False
 
 
 def engine_config(raw_config: dict[str, Any]) -> dict[str, str]:
@@ -56,16 +57,22 @@ def run_stack(
     tenant_id: str,
     program: Path = PROGRAM,
     drop_aliases: bool = True,
+    preview: bool = False,
 ) -> StackRun:
     """Executes the program for one stack and returns the recorded resource graph.
 
     `drop_aliases=False` keeps azure-native's provider-version aliases, as the real engine
     does; only the benchmark uses it, to show what dropping them saves.
+
+    `preview=True` runs the program as a first `pulumi preview` does (dry run, providers
+    answering with preview outputs, see preview.py): each entry's `inputs` are what the
+    engine hands resource policies (unknown where they derive from an output unknown at
+    preview), its `outputs` what it hands stack policies.
     """
     # Each stack gets a fresh context: the SDK keeps its root resource and config in
     # context variables, so stacks cannot leak into each other.
     return contextvars.Context().run(
-        _run, stack, raw_config, subscription_id, tenant_id, program, drop_aliases
+        _run, stack, raw_config, subscription_id, tenant_id, program, drop_aliases, preview
     )
 
 
@@ -76,11 +83,12 @@ def _run(
     tenant_id: str,
     program: Path,
     drop_aliases: bool,
+    preview: bool,
 ) -> StackRun:
-    mocks = PlatformMocks(subscription_id, tenant_id)
-    monitor = RecordingMonitor(mocks)
+    mocks = PlatformMocks(subscription_id, tenant_id, preview=preview)
+    monitor = RecordingMonitor(mocks, preview=preview)
     set_all_config(engine_config(raw_config))
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     # azure-native attaches ~100 provider-version aliases to some types; they only serve
     # state migration in the real engine and dominate mocked registration time.
     if drop_aliases:
@@ -100,6 +108,7 @@ def _run(
         stack=stack,
         resources=[entry.as_plan_entry() for entry in monitor.recorded],
         outputs=monitor.stack_outputs,
+        preview=preview,
     )
 
 

@@ -57,6 +57,12 @@ def _section(plan: Mapping[str, Any]) -> list[str]:
         f"advisory, {counts['waived']} waived, {counts['unknown']} unknown"
     )
     lines = [f"<details{opened}><summary>{summary}</summary>", ""]
+    if model.at_apply(plan):
+        lines += [
+            f"Decided in part at `pulumi up` (values unknown at a first preview): "
+            f"{_cell(model.at_apply_text(plan))}",
+            "",
+        ]
     findings = model.findings(plan)
     if findings:
         lines += ["| control | status | resource | finding |", "|---|---|---|---|"]

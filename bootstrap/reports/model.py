@@ -50,6 +50,19 @@ def resource_label(urn: str | None) -> str:
     return f"{kind} {parts[-1]}"
 
 
+def at_apply(plan: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Controls of this plan that leave part of their judgement to `pulumi up` (catalog
+    `atApply`), with how many values each left there (known only in preview fidelity)."""
+    summary = plan.get("summary") or {}
+    deferred = summary.get("deferredToApply") or {}
+    return [(str(c), int(deferred.get(c, 0))) for c in summary.get("atApply") or ()]
+
+
+def at_apply_text(plan: Mapping[str, Any]) -> str:
+    """One line for every report: `AKS-CLU-02 (2 values), IAM-ID-04`."""
+    return ", ".join(f"{c} ({n} value{'s' * (n != 1)})" if n else c for c, n in at_apply(plan))
+
+
 def counts(plan: Mapping[str, Any]) -> dict[str, int]:
     summary = plan.get("summary") or {}
     return {

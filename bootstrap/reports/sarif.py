@@ -58,6 +58,12 @@ def build(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) 
         "properties": {
             "stacks": [plan.get("stack") for plan in plans],
             "waivers": waivers,
+            # Controls that leave part of their judgement to `pulumi up` (catalog atApply).
+            "atApply": {
+                str(plan.get("stack")): dict(model.at_apply(plan))
+                for plan in plans
+                if model.at_apply(plan)
+            },
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -71,6 +77,8 @@ def _rule(control: Control) -> dict[str, Any]:
     if refs.checkov:
         references.append(f"checkov: {', '.join(refs.checkov)}")
     types = ", ".join(control.resource_types)
+    if control.at_apply:
+        references.append(f"Decided in part at apply: {control.at_apply}")
     text = (
         f"{control.title}.\n\nRemediation: {control.remediation}\n\nApplies to: {types}\n"
         + "\n".join(references)
@@ -95,6 +103,7 @@ def _rule(control: Control) -> dict[str, Any]:
             "policy": control.policy,
             "cis": list(refs.cis),
             "checkov": list(refs.checkov),
+            **({"atApply": control.at_apply} if control.at_apply else {}),
         },
     }
 

@@ -35,6 +35,14 @@ def _print_plan(console: Console, plan: Mapping[str, Any]) -> None:
         f"{_passed(plan)} checks passed"
     )
     console.print(header)
+    if model.at_apply(plan):
+        console.print(
+            Text(
+                "  decided in part at `pulumi up` (unknown at a first preview): "
+                + model.at_apply_text(plan),
+                style="dim",
+            )
+        )
     findings = model.findings(plan)
     if findings:
         console.print(_findings_table(findings))

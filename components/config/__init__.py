@@ -7,6 +7,7 @@ from .github import GitHubConfig
 from .gitops import GitOpsConfig, TenantConfig
 from .governance import GovernanceConfig
 from .loader import (
+    config_from_engine,
     display_path,
     line_in_stack_file,
     line_of,
@@ -37,6 +38,7 @@ __all__ = [
     "StateConfig",
     "TenantConfig",
     "Waiver",
+    "config_from_engine",
     "display_path",
     "key_path",
     "line_in_stack_file",

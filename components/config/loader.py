@@ -140,9 +140,23 @@ def load_from_pulumi() -> PlatformConfig:
     import pulumi
     from pulumi.runtime.config import CONFIG, get_config_env
 
-    stack = pulumi.get_stack()
-    path = stack_file(Path("stacks"), stack)
-    raw: dict[str, Any] = {**get_config_env(), **CONFIG.get()}
+    try:
+        return config_from_engine({**get_config_env(), **CONFIG.get()}, pulumi.get_stack())
+    except ConfigError as error:
+        # RunError ends the program with this one line and no traceback.
+        raise pulumi.RunError(str(error)) from None
+
+
+def config_from_engine(
+    raw: Mapping[str, Any], stack: str, stack_dir: Path = Path("stacks")
+) -> PlatformConfig:
+    """The stack config as the engine hands it over (`{"platform:key": "text or JSON"}`).
+
+    The one validation behind `pulumi up` (load_from_pulumi) and the policy pack, which
+    receives the same map as PULUMI_CONFIG. Errors name the stack file and, when the file
+    is at hand, the line of the offending key.
+    """
+    path = stack_file(stack_dir, stack)
     values = {
         key.partition(":")[2]: _from_engine(value)
         for key, value in raw.items()
@@ -158,8 +172,7 @@ def load_from_pulumi() -> PlatformConfig:
                 validate(values, path, stack, read_stack_document(path))
             except ConfigError as with_line:
                 located = with_line
-        # RunError ends the program with this one line and no traceback.
-        raise pulumi.RunError(str(located)) from None
+        raise located from None
 
 
 def _from_engine(value: Any) -> Any:

@@ -10,7 +10,7 @@ from pulumi_policy import PolicyResource
 
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
-from .props import dig, get_ci, is_map, is_true, items, text
+from .props import PENDING, dig, get_ci, is_map, is_true, items, preview_dig, text
 from .view import StackView, azure_name
 
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -121,7 +121,13 @@ def defender_profile(props: Mapping[str, Any], _: PolicySettings) -> Iterator[st
     defender = dig(props, "securityProfile", "defender")
     if not is_true(dig(defender, "securityMonitoring", "enabled")):
         yield "securityProfile.defender.securityMonitoring.enabled is not true"
-    workspace = text(dig(defender, "logAnalyticsWorkspaceResourceId"))
+    workspace = preview_dig(defender, "logAnalyticsWorkspaceResourceId")
+    if workspace is PENDING:
+        # Set from a workspace's ID that is unknown at a first preview. That it names a Log
+        # Analytics workspace is judged when `pulumi up` registers the cluster (inputs
+        # known, before the cluster is created): catalog `atApply`.
+        return
+    workspace = text(workspace)
     if not workspace:
         yield "securityProfile.defender.logAnalyticsWorkspaceResourceId is not set"
     elif "/microsoft.operationalinsights/workspaces/" not in workspace.lower():
@@ -166,7 +172,10 @@ def kms_etcd_encryption(props: Mapping[str, Any], _: PolicySettings) -> Iterator
     kms = dig(props, "securityProfile", "azureKeyVaultKms")
     if not is_true(dig(kms, "enabled")):
         yield "securityProfile.azureKeyVaultKms.enabled is not true: etcd secrets use platform keys"
-    elif not text(dig(kms, "keyId")):
+        return
+    # A key ID unknown at preview is set: computed from the key's versioned URI.
+    key_id = preview_dig(kms, "keyId", judged_at_apply=False)
+    if key_id is not PENDING and not text(key_id):
         yield "securityProfile.azureKeyVaultKms.keyId is not set"
 
 
@@ -196,7 +205,19 @@ def container_insights(props: Mapping[str, Any], _: PolicySettings) -> Iterator[
     addon = _addon(props, "omsagent")
     if not is_true(dig(addon, "enabled")):
         yield "addonProfiles.omsagent (Container Insights) is not enabled"
-    elif not text(get_ci(dig(addon, "config"), "logAnalyticsWorkspaceResourceID")):
+        return
+    config = dig(addon, "config")
+    key = next(
+        (
+            k
+            for k in (config if is_map(config) else ())
+            if k.lower() == "loganalyticsworkspaceresourceid"
+        ),
+        None,
+    )
+    # A workspace ID unknown at preview is set: computed from the workspace's ID.
+    workspace = preview_dig(config, key, judged_at_apply=False) if key else None
+    if workspace is not PENDING and not text(workspace):
         yield "Container Insights has no logAnalyticsWorkspaceResourceID"
 
 
@@ -225,10 +246,11 @@ def maintenance_windows(view: StackView, _: PolicySettings) -> Findings:
         windows: dict[str, Any] = {}
         for configuration in configurations:
             if _maintains(view, configuration, cluster):
-                name = text(dig(configuration.props, "configName")) or text(
-                    dig(configuration.props, "name")
+                # configName is a path parameter: the inputs tell it at preview.
+                name = text(view.value(configuration, "configName")) or text(
+                    view.value(configuration, "name")
                 )
-                windows[name] = dig(configuration.props, "maintenanceWindow")
+                windows[name] = view.value(configuration, "maintenanceWindow")
         for schedule in MAINTENANCE_SCHEDULES:
             if schedule not in windows:
                 yield f"no maintenance configuration {schedule}", cluster.urn
@@ -242,7 +264,7 @@ def maintenance_windows(view: StackView, _: PolicySettings) -> Findings:
 def _maintains(view: StackView, configuration: PolicyResource, cluster: PolicyResource) -> bool:
     if view.depends_on(configuration, cluster):
         return True
-    return text(dig(configuration.props, "resourceName")) == azure_name(cluster)
+    return view.known_text(configuration, "resourceName") == azure_name(cluster)
 
 
 RULES = [

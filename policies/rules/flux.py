@@ -10,7 +10,7 @@ from pulumi_policy import PolicyResource
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
 from .props import dig, is_map, is_true, text
-from .view import StackView, azure_name
+from .view import StackView, azure_name, resource_value
 
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 CONNECTED_CLUSTER = "azure-native:kubernetes:ConnectedCluster"
@@ -30,15 +30,16 @@ def attached_to(view: StackView, resource: PolicyResource, cluster: PolicyResour
     """An extension or Flux configuration installed on `cluster` (by reference or by name)."""
     if view.depends_on(resource, cluster):
         return True
-    kind = text(dig(resource.props, "clusterResourceName")).lower()
+    # clusterName and clusterResourceName are path parameters: inputs only.
+    kind = view.known_text(resource, "clusterResourceName").lower()
     return (
-        text(dig(resource.props, "clusterName")) == azure_name(cluster)
+        view.known_text(resource, "clusterName") == azure_name(cluster)
         and kind == CLUSTER_RESOURCE_NAMES[cluster.resource_type]
     )
 
 
 def extension_type(extension: PolicyResource) -> str:
-    return text(dig(extension.props, "extensionType")).lower()
+    return text(resource_value(extension, "extensionType")).lower()
 
 
 def flux_on_every_cluster(view: StackView, _: PolicySettings) -> Findings:
@@ -62,9 +63,9 @@ def flux_on_every_cluster(view: StackView, _: PolicySettings) -> Findings:
 
 
 def _reconciles(configuration: PolicyResource) -> bool:
-    if is_true(dig(configuration.props, "suspend")):
+    if is_true(resource_value(configuration, "suspend")):
         return False
-    kustomizations = dig(configuration.props, "kustomizations")
+    kustomizations = resource_value(configuration, "kustomizations")
     return is_map(kustomizations) and any(
         text(dig(kustomizations[name], "path")) for name in kustomizations
     )

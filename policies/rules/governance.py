@@ -7,11 +7,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
 from .props import dig, is_true, items, text
-from .view import StackView, arm_id_names, azure_name
+from .view import StackView, arm_id_names, azure_name, resource_value
 
 PRICING = "azure-native:security:Pricing"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
@@ -52,12 +53,19 @@ _FOREIGN_IMAGES = ("docker.io/library/nginx:1.27", "ghcr.io/example/app:1.0")
 
 
 def definition_guid(assignment: PolicyResource | Mapping[str, Any]) -> str:
-    props = assignment.props if isinstance(assignment, PolicyResource) else assignment
-    return text(dig(props, "policyDefinitionId")).rstrip("/").rpartition("/")[2].lower()
+    if isinstance(assignment, PolicyResource):
+        definition = resource_value(assignment, "policyDefinitionId")
+    else:
+        definition = dig(assignment, "policyDefinitionId")
+    return text(definition).rstrip("/").rpartition("/")[2].lower()
 
 
 def _parameter(props: Any, name: str) -> Any:
     return dig(props, "parameters", name, "value")
+
+
+def assignment_parameter(assignment: PolicyResource, name: str) -> Any:
+    return resource_value(assignment, "parameters", name, "value")
 
 
 def _has_clusters(view: StackView) -> bool:
@@ -71,19 +79,28 @@ def _assignments(view: StackView, *guids: str) -> list[PolicyResource]:
 # ---- Defender
 
 
+def plan_name(view: StackView, pricing: PolicyResource) -> str:
+    """The Defender plan a pricing sets: its `pricingName` (a path parameter, absent from the
+    outputs, so read from the inputs at preview), else its `name` output."""
+    return text(view.value(pricing, "pricingName")) or text(view.value(pricing, "name"))
+
+
 def defender_plans(view: StackView, settings: PolicySettings) -> Findings:
     plans: dict[str, PolicyResource] = {}
     for pricing in view.of_type(PRICING):
-        name = text(dig(pricing.props, "pricingName")) or text(dig(pricing.props, "name"))
-        plans[name] = pricing
+        plans[plan_name(view, pricing)] = pricing
     for plan in REQUIRED_DEFENDER_PLANS:
         pricing = plans.get(plan)
         if pricing is None:
             if settings.owns_subscription_resources and view.is_azure_plan:
                 yield f"Defender plan {plan} is not declared (expected pricingTier Standard)", None
-        elif dig(pricing.props, "pricingTier") != "Standard":
-            tier = dig(pricing.props, "pricingTier") or "not set"
-            yield f"Defender plan {plan} has pricingTier {tier} (expected Standard)", pricing.urn
+            continue
+        tier = view.value(pricing, "pricingTier")
+        if tier != "Standard":
+            yield (
+                f"Defender plan {plan} has pricingTier {tier or 'not set'} (expected Standard)",
+                pricing.urn,
+            )
 
 
 # ---- Azure Policy assignments
@@ -111,7 +128,7 @@ def allowed_images_assigned(view: StackView, settings: PolicySettings) -> Findin
         return
     for assignment in assignments:
         for problem in _image_regex_problems(
-            _parameter(assignment.props, "allowedContainerImagesRegex"), settings
+            assignment_parameter(assignment, "allowedContainerImagesRegex"), settings
         ):
             yield problem, assignment.urn
 
@@ -177,7 +194,8 @@ def _diagnostics_of(view: StackView, target: PolicyResource) -> list[PolicyResou
         if view.depends_on(setting, target):
             found.append(setting)
             continue
-        names = arm_id_names(text(dig(setting.props, "resourceUri")))
+        # resourceUri is a path parameter: an input, unknown at preview when it is an ID.
+        names = arm_id_names(view.known_text(setting, "resourceUri"))
         if names and names[-1][1] == name and names[-1][0] in _ARM_SEGMENTS[target.resource_type]:
             found.append(setting)
     return found
@@ -193,26 +211,42 @@ _ARM_SEGMENTS = {
 def diagnostics_to_workspace(view: StackView, _: PolicySettings) -> Findings:
     for target in view.of_type(MANAGED_CLUSTER, REGISTRY, VAULT):
         settings = _diagnostics_of(view, target)
-        if not any(_to_workspace(s) for s in settings):
+        if not any(_to_workspace(view, s) for s in settings):
             yield (
                 f"{azure_name(target)} has no diagnostic setting sending logs to the workspace",
                 (target.urn),
             )
 
 
-def _to_workspace(setting: PolicyResource) -> bool:
-    workspace = text(dig(setting.props, "workspaceId")).lower()
+def _to_workspace(view: StackView, setting: PolicyResource) -> bool:
     enabled_logs = [
-        log for log in items(dig(setting.props, "logs")) if is_true(dig(log, "enabled"))
+        log for log in items(view.value(setting, "logs")) if is_true(dig(log, "enabled"))
     ]
-    return "/microsoft.operationalinsights/workspaces/" in workspace and bool(enabled_logs)
+    return workspace_destination(view, setting) and bool(enabled_logs)
+
+
+def workspace_destination(view: StackView, setting: PolicyResource) -> bool:
+    """The setting's `workspaceId` names a Log Analytics workspace.
+
+    At a first preview the ID is unknown when the program passes `workspace.id`; the
+    property dependencies the engine hands stack policies then show where it comes from:
+    computed only from Log Analytics workspaces of this stack. After apply the ID itself is
+    judged.
+    """
+    try:
+        workspace = text(view.value(setting, "workspaceId")).lower()
+    except UnknownValueError:
+        if "workspaceId" not in setting.property_dependencies:
+            raise  # no provenance either: truly undecidable here
+        return view.derived_from(setting, "workspaceId", WORKSPACE)
+    return "/microsoft.operationalinsights/workspaces/" in workspace
 
 
 def aks_audit_categories(view: StackView, _: PolicySettings) -> Findings:
     for cluster in view.of_type(MANAGED_CLUSTER):
         categories: set[str] = set()
         for setting in _diagnostics_of(view, cluster):
-            for log in items(dig(setting.props, "logs")):
+            for log in items(view.value(setting, "logs")):
                 if is_true(dig(log, "enabled")):
                     categories.add(text(dig(log, "category")))
         missing = [c for c in AKS_AUDIT_CATEGORIES if c not in categories]
@@ -231,7 +265,7 @@ def sentinel_on_workspace(view: StackView, settings: PolicySettings) -> Findings
     for workspace in workspaces:
         name = azure_name(workspace)
         if not any(
-            view.depends_on(s, workspace) or text(dig(s.props, "workspaceName")) == name
+            view.depends_on(s, workspace) or view.known_text(s, "workspaceName") == name
             for s in onboarded
         ):
             yield f"workspace {name} is not onboarded to Microsoft Sentinel", workspace.urn

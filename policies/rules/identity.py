@@ -10,7 +10,7 @@ from pulumi_policy import PolicyResource
 
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
-from .props import dig, is_list, is_map, items, text
+from .props import PENDING, dig, is_list, is_map, items, preview_dig, text
 from .roles import (
     KEY_VAULT_CRYPTO_USER,
     RBAC_ADMINISTRATOR,
@@ -43,7 +43,22 @@ HUMAN_PRINCIPALS = {"User", "Group"}
 
 def exact_subjects(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:
     subject = text(dig(props, "subject"))
-    issuer = text(dig(props, "issuer"))
+    issuer = preview_dig(props, "issuer")
+    if issuer is PENDING:
+        # The issuer is another resource's output (a cluster's OIDC issuer URL), unknown at
+        # a first preview. The subject must still be one exact subject; which kind matches
+        # the issuer, and that the issuer is https://, are judged when `pulumi up` registers
+        # the credential, before it is created (catalog `atApply`).
+        if "*" in subject or "?" in subject:
+            yield f"subject '{subject}' contains a wildcard"
+        elif not (_GITHUB_SUBJECT.match(subject) or _SERVICE_ACCOUNT_SUBJECT.match(subject)):
+            yield (
+                f"subject '{subject}' is neither an exact GitHub subject nor an exact "
+                "Kubernetes service account"
+            )
+        yield from _audiences(props)
+        return
+    issuer = text(issuer)
     if "*" in subject or "?" in subject:
         yield f"subject '{subject}' contains a wildcard"
     elif issuer.rstrip("/") == GITHUB_ISSUER:
@@ -59,6 +74,10 @@ def exact_subjects(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]
         )
     if not issuer.startswith("https://"):
         yield f"issuer '{issuer or '(none)'}' is not an https:// OIDC issuer"
+    yield from _audiences(props)
+
+
+def _audiences(props: Mapping[str, Any]) -> Iterator[str]:
     audiences = [text(a) for a in items(dig(props, "audiences"))]
     if audiences != [TOKEN_EXCHANGE_AUDIENCE]:
         yield f"audiences {audiences} are not exactly ['{TOKEN_EXCHANGE_AUDIENCE}']"
@@ -69,14 +88,14 @@ def pull_request_read_only(view: StackView, settings: PolicySettings) -> Finding
     assignments = view.of_type(ROLE_ASSIGNMENT)
     for identity in view.of_type(IDENTITY):
         federated = [c for c in credentials if _credential_of(view, c, identity)]
-        if not any(text(dig(c.props, "subject")).endswith(PULL_REQUEST_SUFFIX) for c in federated):
+        if not any(text(view.value(c, "subject")).endswith(PULL_REQUEST_SUFFIX) for c in federated):
             continue
         for assignment in assignments:
             if not view.depends_on(assignment, identity):
                 continue
-            guid = role_guid(text(dig(assignment.props, "roleDefinitionId")))
+            guid = role_guid(text(view.value(assignment, "roleDefinitionId")))
             if guid == KEY_VAULT_CRYPTO_USER and same_scope(
-                text(dig(assignment.props, "scope")), settings.secrets_key_scope
+                text(view.value(assignment, "scope")), settings.secrets_key_scope
             ):
                 # `pulumi preview` decrypts the stack's data key with the secrets provider
                 # before it runs the program (pulumi/pulumi pkg/secrets/cloud/manager.go):
@@ -96,7 +115,7 @@ def pull_request_read_only(view: StackView, settings: PolicySettings) -> Finding
 def _credential_of(view: StackView, credential: PolicyResource, identity: PolicyResource) -> bool:
     if view.depends_on(credential, identity):
         return True
-    return text(dig(credential.props, "resourceName")) == azure_name(identity)
+    return view.known_text(credential, "resourceName") == azure_name(identity)
 
 
 def no_role_assigners(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:
@@ -130,16 +149,22 @@ def no_admin_kubeconfig(view: StackView, _: PolicySettings) -> Findings:
 
 
 def _credential_paths(value: Any, path: str) -> Iterator[str]:
+    """Output keys named like credentials, and values that read like a kubeconfig.
+
+    Keys are known at preview; a value computed from a resource output is not (PENDING), and
+    its content is judged when CrossGuard runs stack policies after `pulumi up` applied
+    (catalog `atApply`).
+    """
     if is_map(value):
         for key in value:
             child = f"{path}.{key}" if path else str(key)
             if _CREDENTIAL_KEY.search(str(key)):
                 yield child
             else:
-                yield from _credential_paths(value[key], child)
+                yield from _credential_paths(preview_dig(value, key), child)
     elif is_list(value):
-        for index, item in enumerate(value):
-            yield from _credential_paths(item, f"{path}[{index}]")
+        for index in range(len(value)):
+            yield from _credential_paths(preview_dig(value, index), f"{path}[{index}]")
     elif isinstance(value, str) and any(marker in value for marker in _KUBECONFIG_TEXT):
         yield path
 

@@ -16,6 +16,7 @@ from .view import StackView, arm_id_names, azure_name
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 REGISTRY = "azure-native:containerregistry:Registry"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 
 
 def admin_user_disabled(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:
@@ -52,7 +53,7 @@ def kubelet_acr_pull(view: StackView, _: PolicySettings) -> Findings:
     pulls = [
         a
         for a in view.of_type(ROLE_ASSIGNMENT)
-        if role_guid(text(dig(a.props, "roleDefinitionId"))) == ACR_PULL
+        if role_guid(text(view.value(a, "roleDefinitionId"))) == ACR_PULL
     ]
     for cluster in view.of_type(MANAGED_CLUSTER):
         for registry in registries:
@@ -69,16 +70,32 @@ def kubelet_acr_pull(view: StackView, _: PolicySettings) -> Findings:
 def _grants(
     view: StackView, assignment: PolicyResource, cluster: PolicyResource, registry: PolicyResource
 ) -> bool:
-    """The assignment targets the registry and the cluster's (kubelet) identity."""
-    scope = text(dig(assignment.props, "scope"))
+    """The assignment targets the registry and the cluster's (kubelet) identity.
+
+    By the dependency graph first: at a first preview the scope (a path parameter) and the
+    kubelet's object ID are computed from outputs not known yet.
+    """
     on_registry = view.depends_on(assignment, registry) or (
-        ("registries", azure_name(registry)) in [(t, n) for t, n in arm_id_names(scope)]
+        ("registries", azure_name(registry))
+        in [(t, n) for t, n in arm_id_names(view.known_text(assignment, "scope"))]
     )
     if not on_registry:
         return False
-    kubelet = text(dig(cluster.props, "identityProfile", "kubeletidentity", "objectId"))
-    principal = text(dig(assignment.props, "principalId"))
-    return view.depends_on(assignment, cluster) or bool(kubelet and principal == kubelet)
+    if view.depends_on(assignment, cluster):
+        return True
+    kubelet = view.known_text(cluster, "identityProfile", "kubeletidentity", "objectId")
+    principal = view.known_text(assignment, "principalId")
+    if kubelet and principal:
+        return principal == kubelet
+    # At a first preview both are the kubelet identity's principal ID, unknown until that
+    # identity exists: the property dependencies tell which identity each one comes from.
+    granted = view.sources(assignment, "principalId")
+    [source] = granted if len(granted) == 1 else [None]
+    return (
+        source is not None
+        and source in view.sources(cluster, "identityProfile")
+        and any(r.urn == source for r in view.of_type(IDENTITY))
+    )
 
 
 RULES = [

@@ -26,7 +26,7 @@ from pulumi_policy import PolicyResource
 from ..settings import PolicySettings
 from .base import Findings, stack_rule
 from .identity import FEDERATED_CREDENTIAL, GITHUB_ISSUER, IDENTITY, PULL_REQUEST_SUFFIX
-from .props import dig, text
+from .props import text
 from .roles import (
     CONTRIBUTOR,
     KEY_VAULT_ADMINISTRATOR,
@@ -90,8 +90,11 @@ def state_access(view: StackView, settings: PolicySettings) -> Findings:
         for assignment in assignments:
             if not view.depends_on(assignment, identity):
                 continue
-            guid = role_guid(text(dig(assignment.props, "roleDefinitionId")))
-            scope = text(dig(assignment.props, "scope"))
+            guid = role_guid(text(view.value(assignment, "roleDefinitionId")))
+            # The state container and key exist before the stack (their scopes are literal
+            # IDs from platform:state); a scope unknown at preview is the ID of a resource
+            # this deployment creates, so it is never the state and never contains it.
+            scope = view.known_text(assignment, "scope")
             role = ROLE_NAMES.get(guid, guid)
             if guid in DATA_ROLES:
                 target = next((t for t, s in targets.items() if same_scope(scope, s)), None)
@@ -130,12 +133,12 @@ def _ci_identities(view: StackView) -> Iterator[tuple[PolicyResource, str]]:
     credentials = view.of_type(FEDERATED_CREDENTIAL)
     for identity in view.of_type(IDENTITY):
         subjects = [
-            text(dig(c.props, "subject"))
+            view.known_text(c, "subject")
             for c in credentials
-            if text(dig(c.props, "issuer")).rstrip("/") == GITHUB_ISSUER
+            if view.known_text(c, "issuer").rstrip("/") == GITHUB_ISSUER
             and (
                 view.depends_on(c, identity)
-                or text(dig(c.props, "resourceName")) == azure_name(identity)
+                or view.known_text(c, "resourceName") == azure_name(identity)
             )
         ]
         if subjects:

@@ -12,7 +12,14 @@ from typing import Any
 
 from ..settings import PolicySettings
 from .base import resource_rule, stack_rule
-from .governance import CONNECTED_CLUSTER, MANAGED_CLUSTER, POLICY_ASSIGNMENT, definition_guid
+from .governance import (
+    CONNECTED_CLUSTER,
+    MANAGED_CLUSTER,
+    POLICY_ASSIGNMENT,
+    assignment_parameter,
+    definition_guid,
+    workspace_destination,
+)
 from .props import dig, is_true, items, text
 from .view import StackView
 
@@ -84,7 +91,7 @@ def cluster_agent_audits(view: StackView, _: PolicySettings) -> Findings:
             if not found:
                 yield f"no assignment audits {kind} for the {agent} ({guid})", None
             for assignment in found:
-                effect = dig(assignment.props, "parameters", "effect", "value")
+                effect = assignment_parameter(assignment, "effect")
                 if text(effect).lower() == "disabled":
                     message = f"the {agent} audit of {kind} has effect Disabled"
                     yield message, assignment.urn
@@ -98,20 +105,19 @@ def activity_log_to_workspace(view: StackView, settings: PolicySettings) -> Find
         return
     exports = view.of_type(SUBSCRIPTION_DIAGNOSTIC_SETTING)
     for export in exports:
-        if _audit_trail_to_workspace(export.props):
+        if _audit_trail_to_workspace(view, export):
             return
     missing = ", ".join(AUDIT_TRAIL_CATEGORIES)
     urn = exports[0].urn if exports else None
     yield f"the subscription activity log ({missing}) is not sent to the workspace", urn
 
 
-def _audit_trail_to_workspace(props: Any) -> bool:
-    workspace = text(dig(props, "workspaceId")).lower()
-    if "/microsoft.operationalinsights/workspaces/" not in workspace:
+def _audit_trail_to_workspace(view: StackView, export: Any) -> bool:
+    if not workspace_destination(view, export):
         return False
     enabled = {
         text(dig(log, "category")) or f"group:{text(dig(log, 'categoryGroup'))}"
-        for log in items(dig(props, "logs"))
+        for log in items(view.value(export, "logs"))
         if is_true(dig(log, "enabled"))
     }
     return "group:allLogs" in enabled or all(c in enabled for c in AUDIT_TRAIL_CATEGORIES)

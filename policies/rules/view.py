@@ -5,16 +5,26 @@ principal ID it uses, a diagnostic setting on the resource it watches), which is
 real engine hands a stack policy and what the offline plan records as `dependencies`.
 Where a program passes a plain name instead of an output, matching on that name is the
 fallback, so both styles of wiring are understood.
+
+Properties are read with `value`: the resource's output when known, else the input the
+engine handed the pack for it (analyzed.py). At a first preview the outputs lack path
+parameters and hold unknowns (read-only and unset optional properties), while the inputs
+still say what the program asked for; after apply the outputs are what Azure holds.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
-from .props import dig, text
+from .analyzed import ANALYZED_INPUTS
+from .props import dig, plain, text
+
+_ABSENT = object()
 
 NAME_KEYS = {
     "azure-native:containerservice:ManagedCluster": "resourceName",
@@ -61,13 +71,65 @@ class StackView:
     ) -> list[PolicyResource]:
         return [c for c in candidates if self.linked(resource, c)]
 
+    def value(self, resource: PolicyResource, *path: str | int, default: Any = None) -> Any:
+        return resource_value(resource, *path, default=default)
+
+    def known_text(self, resource: PolicyResource, *path: str | int) -> str:
+        """A string property, or "" when absent or not known before apply."""
+        try:
+            return text(resource_value(resource, *path))
+        except UnknownValueError:
+            return ""
+
+    def sources(self, resource: PolicyResource, key: str) -> set[str]:
+        """URNs of the resources whose outputs the input `key` was computed from."""
+        return {source.urn for source in resource.property_dependencies.get(key) or []}
+
+    def derived_from(self, resource: PolicyResource, key: str, *types: str) -> bool:
+        """The input `key` is computed from outputs of resources of `types` only.
+
+        The engine hands stack policies each resource's property dependencies (which
+        resources every input was computed from); an input unknown at preview is an output
+        of those resources still to be created.
+        """
+        sources = resource.property_dependencies.get(key) or []
+        return bool(sources) and all(s.resource_type in types for s in sources)
+
+
+def resource_value(resource: PolicyResource, *path: str | int, default: Any = None) -> Any:
+    """`path` in the resource's outputs when known throughout, else in its analyzed inputs.
+
+    Raises UnknownValueError when neither tells (an input computed from an output that is
+    unknown at preview).
+    """
+    inputs = ANALYZED_INPUTS.get(resource.urn)
+    try:
+        found = dig(resource.props, *path, default=_ABSENT)
+        if found is not _ABSENT:
+            plain(found)  # raises while anything inside is unknown
+            return found
+    except UnknownValueError:
+        if inputs is None:
+            raise
+    if inputs is None:
+        return default
+    return dig(inputs, *path, default=default)
+
 
 def azure_name(resource: PolicyResource) -> str:
-    """The Azure name of a resource: its name input, else its Pulumi name."""
+    """The Azure name of a resource: its name parameter, else its `name` output, else (not
+    known before apply) its Pulumi name."""
     key = NAME_KEYS.get(resource.resource_type)
-    value = text(dig(resource.props, key)) if key else ""
-    # Under the real engine a stack policy sees outputs, where the Azure name is `name`.
-    return value or text(dig(resource.props, "name")) or resource.name
+    for step in (key, "name"):
+        if not step:
+            continue
+        try:
+            name = text(resource_value(resource, step))
+        except UnknownValueError:
+            continue
+        if name:
+            return name
+    return resource.name
 
 
 def arm_id_names(arm_id: str) -> list[tuple[str, str]]:

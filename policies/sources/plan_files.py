@@ -89,6 +89,13 @@ def _our_plan(document: Mapping[str, Any]) -> LoadedPlan:
     resources = [
         _resource(entry, ("resources", i), inputs_key="inputs") for i, entry in enumerate(entries)
     ]
+    if document.get("previewFidelity") is True:
+        # A first preview's view (bootstrap plan --preview-fidelity): stack policies judge the
+        # recorded preview outputs and property dependencies, as CrossGuard would.
+        for entry, resource in zip(entries, resources, strict=True):
+            for key in ("outputs", "propertyDependencies"):
+                if isinstance(entry.get(key), Mapping):
+                    resource[key] = mask(dict(entry[key]))
     outputs = document.get("outputs") if isinstance(document.get("outputs"), Mapping) else {}
     _attach_outputs(resources, mask(dict(outputs)))
     return LoadedPlan(

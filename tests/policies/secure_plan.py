@@ -19,7 +19,8 @@ from policies.settings import PolicySettings
 
 STACK = "dev"
 PROJECT = "aks-platform"
-SUB = "/subscriptions/00000000-0000-0000-0000-0000000000b1"
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-0000000000b1"
+SUB = f"/subscriptions/{SUBSCRIPTION_ID}"
 RG = f"{SUB}/resourceGroups/rg-plat-dev"
 REGISTRY = "acrplatdev123abc"
 LOGIN_SERVER = f"{REGISTRY}.azurecr.io"

@@ -10,8 +10,7 @@ import pytest
 from secure_plan import secure_resources
 from support import minimal_stack_text
 
-from bootstrap.errors import BadInput
-from components.config import load_stack_file
+from components.config import ConfigError, load_stack_file
 from policies.context import PolicyConfigError, PolicyContext
 from policies.evaluator import evaluate, summarize
 
@@ -81,7 +80,8 @@ def test_production_may_not_loosen(tmp_path: Path) -> None:
     with pytest.raises(PolicyConfigError) as raised:
         stack_context(tmp_path, extra, env="prod")
     message = str(raised.value)
-    assert isinstance(raised.value, BadInput)
+    # A ConfigError: the CLI (and the pack's entry point) turn it into one line, exit 2.
+    assert isinstance(raised.value, ConfigError)
     # The enforcement override is the third line after the base config.
     assert message.startswith(f"{tmp_path / 'Pulumi.prod.yaml'}:{BASE_LINES + 3}: ")
     assert "platform:governance.enforcement.AKS-ID-02" in message

@@ -21,14 +21,18 @@ from secure_plan import (
     BLOB_CONTRIBUTOR,
     CONTRIBUTOR,
     LOGIN_SERVER,
+    REGISTRY,
+    RG,
     ROLE,
     STATE_CONTAINER,
     STATE_RG,
+    SUBSCRIPTION_ID,
     context,
     production_context,
     secure_resources,
 )
 
+from bootstrap.engine.preview import preview_plan
 from policies.catalog import load_catalog
 from policies.context import PolicyContext
 from policies.evaluator import evaluate
@@ -110,6 +114,7 @@ def m(control: str, description: str, *changes: Change, production: bool = False
 
 
 AKS = "dev1-aks"
+REGISTRY_ID = f"{RG}/providers/Microsoft.ContainerRegistry/registries/{REGISTRY}"
 EXPIRED = WaiverFact("AKS-ID-02", None, "legacy tooling still needs it", "2020-01-31")
 
 MUTATIONS = [
@@ -209,10 +214,13 @@ MUTATIONS = [
     m("GOV-POL-07", "no defender profile audit", remove("policy-aks-defender-audit")),
     m("MON-DIA-01", "registry without diagnostics", remove("registry-diagnostics")),
     m("MON-DIA-01", "diagnostics to storage only", set_("vault-diagnostics", ("workspaceId",), DELETE)),
+    # At a first preview the ID is unknown; its property dependency says it is the registry.
+    m("MON-DIA-01", "diagnostics to a registry ID", set_("vault-diagnostics", ("workspaceId",), REGISTRY_ID)),
     m("MON-DIA-02", "no audit categories", set_("dev1-diagnostics", ("logs",), [{"category": "kube-apiserver", "enabled": True}])),
     m("MON-SEN-01", "production without sentinel", remove("sentinel"), production=True),
     m("MON-LAW-01", "workspace keys on", set_("workspace", ("features", "disableLocalAuth"), False)),
     m("MON-ACT-01", "no activity log export", remove("activity-log")),
+    m("MON-ACT-01", "activity log to a registry ID", set_("activity-log", ("workspaceId",), REGISTRY_ID)),
     m("GOV-WVR-01", "expired waiver", waivers=(EXPIRED,)),
     # ---- kubernetes objects
     m("KUBE-NS-01", "baseline namespace", set_("team-a", ("metadata", "labels", "pod-security.kubernetes.io/enforce"), "baseline")),
@@ -313,3 +321,30 @@ def test_every_control_has_an_insecure_variant() -> None:
 
     covered = {mutation.control for mutation in (*MUTATIONS, *HAZARD_MUTATIONS)}
     assert sorted(set(load_catalog().ids) - covered) == []
+
+
+# ---- the same table as a first `pulumi preview` hands the pack the plan
+
+
+@functools.cache
+def _secure_results_at_preview(production: bool) -> list[dict[str, Any]]:
+    resources = preview_plan(secure_resources(), SUBSCRIPTION_ID)
+    return evaluate(resources, production_context() if production else context())
+
+
+@pytest.mark.parametrize("production", [False, True], ids=["dev", "prod"])
+def test_secure_default_decides_every_control_at_preview(production: bool) -> None:
+    results = _secure_results_at_preview(production)
+    assert [r for r in results if r["status"] not in ("pass",) and r.get("kind") is None] == []
+    decided = {r["controls"][0] for r in results if r["status"] == "pass"}
+    assert sorted(set(load_catalog().ids) - decided) == []
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda mu: f"{mu.control}:{mu.description}")
+def test_insecure_variant_is_caught_at_preview(mutation: Mutation) -> None:
+    resources = copy.deepcopy(secure_resources())
+    for change in mutation.changes:
+        change(resources)
+    results = evaluate(preview_plan(resources, SUBSCRIPTION_ID), mutation.context())
+    failing = _failing(results)
+    assert mutation.control in failing, f"not caught at preview; failing: {sorted(failing)}"

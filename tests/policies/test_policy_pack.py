@@ -1,22 +1,21 @@
 """The CrossGuard pack: built per stack, importable without a server, and served for real.
 
-The live test starts `policies/__main__.py` the way the Pulumi CLI does (working directory
-the pack, PULUMI_STACK set), talks to it over the Analyzer gRPC protocol with the SDK's own
-stubs, and stops it.
+The live tests start the pack the way the Pulumi CLI does (pack_engine.py: the language
+host's command line and environment, the engine's configuration steps), talk to it over the
+Analyzer gRPC protocol with the SDK's own stubs, and stop it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from pack_engine import running_pack, stack_configuration
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import (
     EnforcementLevel,
@@ -26,8 +25,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from secure_plan import context, secure_resources
-from support import REPO_ROOT
+from support import REPO_ROOT, shipped_raw_config
 
+from bootstrap.engine.runner import engine_config
 from components.config import Waiver
 from policies.catalog import load_catalog
 from policies.context import PolicyContext
@@ -126,28 +126,11 @@ def test_initial_config_carries_the_stack_settings() -> None:
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    env = {**os.environ, "PULUMI_STACK": "prod", "PULUMI_PROJECT": "aks-platform"}
-    process = subprocess.Popen(
-        [sys.executable, "-u", "__main__.py"],
-        cwd=REPO_ROOT / "policies",
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        port = process.stdout.readline().strip() if process.stdout else ""
-        assert port.isdigit(), (
-            f"no port announced: {process.stderr.read() if process.stderr else ''}"
-        )
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=30)
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def analyzer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """The prod pack, started and configured as the Pulumi CLI does (pack_engine.py)."""
+    request = stack_configuration("prod", engine_config(shipped_raw_config("prod")))
+    with running_pack(request, tmp_path_factory.mktemp("pack") / "stderr") as pack:
+        yield pack.stub
 
 
 def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
