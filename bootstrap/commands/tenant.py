@@ -2,7 +2,9 @@
 
 Adds the tenant to `platform:gitops.tenants` of the stack file (comments and key order
 kept), validates every stack and renders the new gitops/ tree in memory, and only then
-writes the stack file and swaps the tree in. Bad input writes nothing.
+writes the stack file and swaps the tree in. Bad input writes nothing. The working copy
+is locked from before the stack file is read until both are written (bootstrap.locking),
+so two concurrent runs add both tenants.
 """
 
 from __future__ import annotations
@@ -49,8 +51,21 @@ def register(subparsers: Any) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from bootstrap.gitops.files import check_gitops_dir
+    from bootstrap.locking import working_copy_lock
+
+    check_gitops_dir(args.gitops_dir)
+    # From before the stack file is read until it and the tree are written: a concurrent
+    # `tenant add` waits, then adds its tenant to the file this one wrote.
+    with working_copy_lock(args.stack_dir, args.gitops_dir.parent):
+        return _add(args)
+
+
+def _add(args: argparse.Namespace) -> int:
     from bootstrap import stacks
+    from bootstrap.gitops.files import recover
     from bootstrap.gitops.tree import desired_tree, differences, read_tree, write_tree
+    from bootstrap.reports.untrusted import plain
     from bootstrap.stack_edit import replace_file, with_tenant
     from components.config import stack_file
 
@@ -62,6 +77,8 @@ def run_add(args: argparse.Namespace) -> int:
         name: config if name == args.env else stacks.load(args.stack_dir, name).config
         for name in names
     }
+    for note in recover(args.gitops_dir):
+        print(plain(note))
     existing = read_tree(args.gitops_dir)
     desired = desired_tree(configs, existing, complete=True)
 
@@ -69,7 +86,7 @@ def run_add(args: argparse.Namespace) -> int:
     changed = differences(existing, desired)
     if changed:
         write_tree(args.gitops_dir, desired)
-    print(f"added tenant {args.name} to {path}; rendered {len(changed)} file(s):")
+    print(f"added tenant {plain(args.name)} to {plain(path)}; rendered {len(changed)} file(s):")
     for changed_path in changed:
-        print(f"  {(args.gitops_dir / changed_path).as_posix()}")
+        print(f"  {plain((args.gitops_dir / changed_path).as_posix())}")
     return 0

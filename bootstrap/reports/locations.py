@@ -4,13 +4,22 @@ A resource of a cluster points at `platform:clusters[i]` (or the exact toggle, s
 `clusters[i].localAccounts`, when the stack file sets it); shared services point at their
 section (`platform:registry`, `platform:keyVault`, ...). Manifests carry their own file and
 line. Whatever cannot be placed points at the stack file's first line.
+
+GitHub code scanning recommends `artifactLocation.uri` as a path relative to the root of
+the repository being analyzed, and needs the same path on every run for stable alerts
+(docs.github.com "SARIF support for code scanning": artifactLocation, "Consistent file
+paths"), so repository_uri() makes every path relative to the root of the git repository
+that holds it, whatever the working directory the command ran in.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -66,6 +75,13 @@ SECTION_BY_CONTROL = {
 }
 
 
+def _line(value: Any) -> int:
+    """A 1-based line from a plan file (which anyone may have written), or 1."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**31:
+        return value
+    return 1
+
+
 class Locator:
     def __init__(self, stack_dir: Path) -> None:
         self.stack_dir = stack_dir
@@ -76,8 +92,8 @@ class Locator:
         resources = {r.get("urn"): r for r in plan.get("resources", [])}
         resource = resources.get(result.get("urn"))
         source = resource.get("source") if resource else None
-        if isinstance(source, Mapping) and source.get("file"):
-            return str(source["file"]), int(source.get("line") or 1)
+        if isinstance(source, Mapping) and isinstance(source.get("file"), str) and source["file"]:
+            return source["file"], _line(source.get("line"))
         stack = plan.get("stack")
         document = self._document(stack) if stack else None
         if document is not None and stack:
@@ -153,3 +169,26 @@ def _catalog_line(result: Mapping[str, Any]) -> int:
     marker = f"- id: {control}\n"
     offset = text.find(marker)
     return text.count("\n", 0, offset) + 1 if offset >= 0 else 1
+
+
+def repository_uri(shown: str) -> str | None:
+    """`shown` (a path as printed, relative to the working directory or absolute) as a URI
+    relative to its repository root; None for a value that is not a local path."""
+    if not shown or "://" in shown or shown.startswith("file:") or "\x00" in shown:
+        return None
+    absolute = Path(os.path.normpath(Path.cwd() / shown))
+    root = _repository_root(str(absolute.parent))
+    try:
+        relative = absolute.relative_to(root if root is not None else Path.cwd()).as_posix()
+    except ValueError:
+        relative = absolute.as_posix()  # outside the repository: where it really is
+    return quote(relative, safe="/")
+
+
+@functools.lru_cache(maxsize=256)
+def _repository_root(folder: str) -> Path | None:
+    current = Path(folder)
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():  # a folder, or a file in a worktree or submodule
+            return candidate
+    return None
