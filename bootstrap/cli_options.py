@@ -46,7 +46,11 @@ def check_report_paths(args: argparse.Namespace, stacks: Sequence[str] = ()) -> 
     if args.json_path is not None:
         folder = args.json_path.is_dir() or len(stacks) > 1
         if folder:
+            from bootstrap.planfile import file_stem
+
             check_folder(args.json_path, f"{shown(args.json_path)}: cannot write plan files")
+            for stack in stacks:
+                file_stem({"stack": stack}, args.json_path)
         else:
             check_target(args.json_path, "plan file")
     if args.sarif is not None:

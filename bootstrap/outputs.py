@@ -19,7 +19,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,17 @@ def _cannot_write(output: Output, error: OSError) -> BadInput:
         f"{shown(output.path)}: cannot write the {output.what} ({_reason(error)}); "
         "nothing was written"
     )
+
+
+@contextlib.contextmanager
+def writing(path: Path, what: str) -> Iterator[None]:
+    """An OSError while writing `path` becomes one line and exit 2 (an environment problem)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # stdout, not the file: the CLI reports it
+    except OSError as error:
+        raise BadInput(f"{shown(path)}: cannot write the {what} ({_reason(error)})") from None
 
 
 def _reason(error: OSError) -> str:

@@ -49,6 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     from bootstrap import stacks
     from bootstrap.gitops import find_drift, render
     from bootstrap.gitops.files import recover
+    from bootstrap.outputs import writing
     from bootstrap.reports.untrusted import plain
 
     names = stacks.select(args.stack_dir, args.envs)
@@ -64,9 +65,11 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(f"{gitops} matches {', '.join(names)}")
         return 0
-    for note in recover(args.gitops_dir):
+    with writing(args.gitops_dir, "gitops tree"):
+        notes = recover(args.gitops_dir)
+        changed = render(configs, args.gitops_dir, complete=complete)
+    for note in notes:
         print(plain(note))
-    changed = render(configs, args.gitops_dir, complete=complete)
     if changed:
         print(f"rendered {gitops} for {', '.join(names)}: {len(changed)} file(s) changed")
         for path in changed:

@@ -65,6 +65,7 @@ def _add(args: argparse.Namespace) -> int:
     from bootstrap import stacks
     from bootstrap.gitops.files import recover
     from bootstrap.gitops.tree import desired_tree, differences, read_tree, write_tree
+    from bootstrap.outputs import check_folder, check_target, shown, writing
     from bootstrap.reports.untrusted import plain
     from bootstrap.stack_edit import replace_file, with_tenant
     from components.config import stack_file
@@ -77,15 +78,22 @@ def _add(args: argparse.Namespace) -> int:
         name: config if name == args.env else stacks.load(args.stack_dir, name).config
         for name in names
     }
-    for note in recover(args.gitops_dir):
-        print(plain(note))
+    check_target(path, "stack file")
+    check_folder(args.gitops_dir.parent, f"{shown(args.gitops_dir)}: cannot write the tree")
+    with writing(args.gitops_dir, "gitops tree"):
+        notes = recover(args.gitops_dir)
     existing = read_tree(args.gitops_dir)
     desired = desired_tree(configs, existing, complete=True)
 
-    replace_file(path, text)
+    # The tree first: if the stack file then failed to change, `bootstrap render` brings
+    # the tree back in line (both writes are atomic on their own).
     changed = differences(existing, desired)
     if changed:
-        write_tree(args.gitops_dir, desired)
+        with writing(args.gitops_dir, "gitops tree"):
+            write_tree(args.gitops_dir, desired)
+    replace_file(path, text)
+    for note in notes:
+        print(plain(note))
     print(f"added tenant {plain(args.name)} to {plain(path)}; rendered {len(changed)} file(s):")
     for changed_path in changed:
         print(f"  {plain((args.gitops_dir / changed_path).as_posix())}")
