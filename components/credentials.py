@@ -76,6 +76,8 @@ def _rules() -> tuple[_Rule, ...]:
 
 
 _RULES = _rules()
+# One scan for any rule's literal first: most strings (names, IDs, flags) hold none.
+_ANY_LITERAL = re.compile("|".join(re.escape(rule.literal) for rule in _RULES))
 
 
 def _keeps_user(text: str, at: int, secret: str) -> bool:
@@ -90,6 +92,8 @@ def _keeps_user(text: str, at: int, secret: str) -> bool:
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
+    if _ANY_LITERAL.search(text) is None:
+        return []
     spans = []
     for rule in _RULES:
         at = text.find(rule.literal)

@@ -40,14 +40,20 @@ _INVISIBLE = frozenset({"Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _MARKDOWN_ESCAPED = frozenset("\\`*_[]|~!(){}")
 # Text only ever lands in element content, never in an attribute, so quotes stay as they are.
 _HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_HTML_TABLE = str.maketrans(_HTML_ENTITIES)
+_MARKDOWN_TABLE = str.maketrans({**_HTML_ENTITIES, **{c: f"\\{c}" for c in _MARKDOWN_ESCAPED}})
 # What GitHub links on its own in comments: mentions, issue references, bare URLs.
 _AUTOLINKS = re.compile(r"(@|#|\bGH-|\bwww|://)(?=\S)", re.IGNORECASE)
 
 
 def plain(value: Any, limit: int = NAME_LIMIT) -> str:
     """One line of printable text, secrets masked, at most `limit` characters."""
-    text = _ESCAPES.sub("", value if isinstance(value, str) else str(value))
-    text = redact("".join(_printable(char) for char in text))
+    text = value if isinstance(value, str) else str(value)
+    if "\x1b" in text:
+        text = _ESCAPES.sub("", text)
+    if not text.isprintable():
+        text = "".join(_printable(char) for char in text)
+    text = redact(text)
     if len(text) > limit:
         text = text[: limit - 1] + ELLIPSIS
     return text
@@ -67,17 +73,11 @@ def terminal(value: Any, limit: int = NAME_LIMIT, style: str = "") -> Text:
 
 
 def markdown(value: Any, limit: int = NAME_LIMIT) -> str:
-    text = plain(value, limit)
-    escaped = "".join(
-        f"\\{char}" if char in _MARKDOWN_ESCAPED else _HTML_ENTITIES.get(char, char)
-        for char in text
-    )
-    return _unlink(escaped)
+    return _unlink(plain(value, limit).translate(_MARKDOWN_TABLE))
 
 
 def html(value: Any, limit: int = NAME_LIMIT) -> str:
-    text = plain(value, limit)
-    return _unlink("".join(_HTML_ENTITIES.get(char, char) for char in text))
+    return _unlink(plain(value, limit).translate(_HTML_TABLE))
 
 
 def sarif(value: Any, limit: int = MESSAGE_LIMIT) -> str:

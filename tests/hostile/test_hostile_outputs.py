@@ -277,6 +277,8 @@ CASES = (
     # -- 7: the gitops folder itself
     Case("gitops-dir-is-a-file", "7", _with(_file("gitops"), _render()), 2,
          r"gitops: not a directory", _file_unchanged("gitops")),
+    Case("gitops-dir-not-writable", "4", _render("--gitops-dir", "/sys/gitops"), 2,
+         r"/sys/gitops: (cannot write|.*not writable)"),
     Case("gitops-dir-is-a-symlink", "7", _with(lambda f: (_directory("real")(f),
          _symlink("gitops", "real")(f)), _render()), 2, r"gitops: .*symbolic link"),
     Case("symlink-inside-gitops-to-outside", "7",
