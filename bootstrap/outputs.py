@@ -128,7 +128,7 @@ def write_files(outputs: Sequence[Output]) -> None:
 
 def _write_temporary(output: Output, created: list[Path]) -> Path:
     try:
-        created.extend(make_folders(output.path.parent))
+        make_folders(output.path.parent, created)
         handle, name = tempfile.mkstemp(
             prefix=f".{output.path.name}.", suffix=".tmp", dir=output.path.parent
         )
@@ -148,16 +148,20 @@ def _write_temporary(output: Output, created: list[Path]) -> Path:
     return temporary
 
 
-def make_folders(folder: Path) -> list[Path]:
-    """Creates the missing folders of `folder` (umask modes); returns those it created."""
+def make_folders(folder: Path, created: list[Path] | None = None) -> list[Path]:
+    """Creates the missing folders of `folder` (umask modes); returns those it created,
+    also adding each to `created` as soon as it exists (so a failure can undo them)."""
     missing = []
     current = folder
     while not os.path.lexists(current) and current != current.parent:
         missing.append(current)
         current = current.parent
+    made = [] if created is None else created
+    start = len(made)
     for path in reversed(missing):
         path.mkdir()
-    return list(reversed(missing))
+        made.append(path)
+    return made[start:]
 
 
 def _mode_for(path: Path) -> int:

@@ -252,7 +252,7 @@ CASES = (
     Case("json-ok-sarif-directory", "4", _with(_directory("out"),
          _check("--json", "@plan.out.json", "--sarif", "@out")), 2, r"out: .*is a directory"),
     Case("json-ok-markdown-unwritable-at-write-time", "4",
-         _check("--json", "@plan.out.json", "--markdown", "/proc/report.md"), 2,
+         _check("--json", "@new/folder/plan.json", "--markdown", "/proc/report.md"), 2,
          r"/proc/report.md: cannot write"),
     Case("export-to-a-directory", "4", _with(_directory("out"), _export("@out")), 2,
          r"out: .*is a directory"),
