@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from bootstrap import commands
-from bootstrap.errors import BadInput
+from bootstrap.errors import BadInput, one_line, stdout_closed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,10 +35,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from components.config import ConfigError
 
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except (BadInput, ConfigError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {one_line(str(error))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return stdout_closed()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -1,5 +1,34 @@
 """Errors the command line turns into one line and exit code 2."""
 
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
 
 class BadInput(Exception):
     """Input the user must fix (config, plan file, manifest); `str()` is the whole message."""
+
+
+def one_line(message: str) -> str:
+    """An error message as it may reach a CI log: one line, no escapes, secrets masked."""
+    from bootstrap.reports.untrusted import plain
+
+    return plain(message, limit=2000)
+
+
+def stdout_closed() -> int:
+    """Exit code 2 when whoever read stdout went away (`bootstrap render | head -1`).
+
+    The contract (README, "Exit codes") counts a closed pipe as an environment problem;
+    the work itself is done (files are written before anything is printed). Stdout is
+    pointed at /dev/null so the interpreter's final flush cannot fail again, as the Python
+    docs advise for SIGPIPE ("Note on SIGPIPE" in the signal module's documentation).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code still says it
+        print("error: standard output was closed early (broken pipe)", file=sys.stderr)
+    return 2

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
+import re
 from pathlib import Path
 from typing import Any
 
+from bootstrap.errors import BadInput
+from bootstrap.outputs import Output, json_text, shown, write_files
+
 SCHEMA_VERSION = 1
+_FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def build_plan(
@@ -41,30 +43,40 @@ def _graph_order(resource: dict[str, Any]) -> tuple[int, str]:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """The plan file's text: indented JSON, secrets masked wherever they appear."""
+    return json_text(data)
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, what: str = "file") -> None:
     """Writes via a temporary sibling and a rename: readers never see a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_files([Output(path, what, text)])
+
+
+def plan_outputs(plans: list[dict[str, Any]], target: Path) -> list[Output]:
+    """One stack: `target` is the file. Several (or `target` is a folder): <stack>.json each.
+
+    The file name comes from the plan's stack, which a plan file given to `check` chooses:
+    only a plain name may become one (never `../x` or `a/b`).
+    """
+    if len(plans) == 1 and not target.is_dir():
+        return [Output(target, "plan file", to_json(plans[0]))]
+    return [
+        Output(target / f"{file_stem(plan, target)}.json", "plan file", to_json(plan))
+        for plan in plans
+    ]
+
+
+def file_stem(plan: dict[str, Any], folder: Path) -> str:
+    name = str(plan.get("stack") or plan.get("project") or "plan")
+    if not _FILE_STEM.match(name):
+        raise BadInput(
+            f"{shown(folder)}: the stack name {name!r} cannot name a plan file here "
+            "(expected letters, digits, '.', '-' or '_'; give --json a file path instead)"
+        )
+    return name
 
 
 def write_plans(plans: list[dict[str, Any]], target: Path) -> list[Path]:
-    """One stack: `target` is the file. Several: `target` is a folder of <stack>.json."""
-    if len(plans) == 1 and not target.is_dir():
-        write_atomic(target, to_json(plans[0]))
-        return [target]
-    written = []
-    for plan in plans:
-        path = target / f"{plan['stack']}.json"
-        write_atomic(path, to_json(plan))
-        written.append(path)
-    return written
+    outputs = plan_outputs(plans, target)
+    write_files(outputs)
+    return [output.path for output in outputs]

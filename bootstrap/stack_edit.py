@@ -7,8 +7,6 @@ schema `pulumi up` uses before it replaces the file, and the replacement is atom
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bootstrap.errors import BadInput
+from bootstrap.outputs import Output, write_files
 from bootstrap.yaml_io import round_trip_yaml
 from components.config import PlatformConfig, read_stack_document
 from components.config.errors import NAMESPACE
@@ -86,14 +85,6 @@ def validate_text(path: Path, text: str) -> PlatformConfig:
 
 
 def replace_file(path: Path, text: str) -> None:
-    """Writes `text` to a temporary file beside `path`, then renames it over `path`."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        if path.exists():
-            Path(temporary).chmod(path.stat().st_mode & 0o777)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Writes `text` to a temporary file beside `path`, then renames it over `path` (its
+    mode kept); a path that cannot be written is one line, exit 2, nothing changed."""
+    write_files([Output(path, "stack file", text)])

@@ -7,8 +7,8 @@
 
 `--stack ENV` takes the environment's settings (registry, enforcement levels, waivers)
 from `<stack-dir>/Pulumi.<ENV>.yaml`; for a plan the stack named in the plan is used when
-its file exists. Exit codes: 0 clean, 1 mandatory violation, 2 bad input (one line, no
-report written).
+its file exists. Exit codes: 0 clean, 1 mandatory violation, 2 bad input or environment
+(one line, no report written; see the README's "Exit codes").
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bootstrap.cli_options import add_report_options, add_stack_dir, write_reports
+from bootstrap.cli_options import (
+    add_report_options,
+    add_stack_dir,
+    check_report_paths,
+    print_lines,
+    write_reports,
+)
 
 DESCRIPTION = (
     "Judge a plan file (our plan, `pulumi preview --json`, `pulumi stack export`) or "
@@ -46,14 +52,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_report_paths(args)
     plan = judge(args)
-    from rich.console import Console
-
+    written = write_reports(args, [plan])
     from bootstrap.reports import terminal
 
-    console = Console()
+    console = terminal.make_console()
     terminal.print_results(console, [plan])
-    write_reports(args, [plan], console)
+    print_lines(console, written)
     return 1 if plan["summary"]["violations"] else 0
 
 

@@ -4,13 +4,13 @@
     bootstrap export --format arm out/prod.arm.json --plan plan.json  any plan file
 
 so that ARM scanners (checkov, PSRule) can read what the Pulumi program declares, e.g.
-`checkov -f out/prod.arm.json --framework arm`. Exit 0, or 2 on bad input.
+`checkov -f out/prod.arm.json --framework arm`. Exit 0, or 2 on bad input or an output
+path that cannot be written (one line, nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bootstrap.planfile import write_atomic
+    from bootstrap.outputs import Output, check_target, json_text, shown, write_files
+    from bootstrap.reports import untrusted
     from policies.sources.arm import to_template
 
+    check_target(args.output, "ARM template")
     resources = _resources(args)
     template = to_template(resources)
-    write_atomic(args.output, json.dumps(template, indent=2, ensure_ascii=False) + "\n")
-    print(f"ARM template written: {args.output} ({len(template['resources'])} resources)")
+    write_files([Output(args.output, "ARM template", json_text(template))])
+    shown = untrusted.plain(shown(args.output), untrusted.MESSAGE_LIMIT)
+    print(f"ARM template written: {shown} ({len(template['resources'])} resources)")
     return 0
 
 

@@ -11,7 +11,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bootstrap.cli_options import add_gitops_dir, add_report_options, add_stack_dir, write_reports
+from bootstrap.cli_options import (
+    add_gitops_dir,
+    add_report_options,
+    add_stack_dir,
+    check_report_paths,
+    print_lines,
+    write_reports,
+)
 from bootstrap.errors import BadInput
 
 DESCRIPTION = (
@@ -37,14 +44,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from bootstrap import stacks
+    from bootstrap.reports import terminal
 
-    console = Console()
+    console = terminal.make_console()
     names = stacks.select(args.stack_dir, args.envs)
     if args.json_path is not None and len(names) > 1 and args.json_path.is_file():
         raise BadInput(f"{args.json_path}: several stacks need a folder for --json, not a file")
+    check_report_paths(args, names)
     # Validate everything first: a bad stack stops the run before any engine work.
     loaded = [stacks.load(args.stack_dir, name) for name in names]
     contexts = _policy_contexts(loaded)
@@ -52,19 +59,16 @@ def run(args: argparse.Namespace) -> int:
 
     plans = _run_stacks(loaded, contexts, console, args.preview_fidelity)
     drift = _gitops_drift(loaded, args.gitops_dir)
+    written = write_reports(args, plans)
 
     _print_summary(console, plans)
-    from bootstrap.reports import terminal
-
     terminal.print_results(console, plans)
     if drift:
         console.print(
             f"[red]gitops/ is stale[/red] ({len(drift)} file(s)); run `bootstrap render`:"
         )
-        for path in drift[:20]:
-            console.print(f"  {path}")
-
-    write_reports(args, plans, console)
+        print_lines(console, [f"  {path}" for path in drift[:20]])
+    print_lines(console, written)
     violations = sum(plan["summary"]["violations"] for plan in plans)
     return 1 if violations or drift else 0
 
@@ -98,6 +102,7 @@ def _check_shared_ownership(stack_dir: Path, loaded: list[Any]) -> None:
 def _run_stacks(
     loaded: list[Any], contexts: dict[str, Any], console: Any, preview: bool = False
 ) -> list[dict]:
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from bootstrap.engine import PROJECT, run_stack
@@ -115,7 +120,7 @@ def _run_stacks(
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("offline engine", total=len(loaded))
         for stack in loaded:
-            progress.update(task, description=f"planning [bold]{stack.name}[/bold]")
+            progress.update(task, description=f"planning [bold]{escape(stack.name)}[/bold]")
             run = run_stack(
                 stack.name,
                 stack.raw_config,
@@ -123,7 +128,7 @@ def _run_stacks(
                 stack.config.tenant_id,
                 preview=preview,
             )
-            progress.update(task, description=f"judging [bold]{stack.name}[/bold]")
+            progress.update(task, description=f"judging [bold]{escape(stack.name)}[/bold]")
             results = evaluate(run.resources, contexts[stack.name], stack_outputs=run.outputs)
             summary = summarize(run.resources, results)
             plans.append(
@@ -144,6 +149,8 @@ def _gitops_drift(loaded: list[Any], gitops_dir: Path) -> list[str]:
 def _print_summary(console: Any, plans: list[dict]) -> None:
     from rich.table import Table
 
+    from bootstrap.reports import untrusted
+
     counts = {
         plan["stack"]: Counter(r["type"] for r in plan["resources"] if r.get("custom"))
         for plan in plans
@@ -152,9 +159,9 @@ def _print_summary(console: Any, plans: list[dict]) -> None:
     table = Table(title="Resources per type and environment", title_justify="left")
     table.add_column("type")
     for stack in counts:
-        table.add_column(stack, justify="right")
+        table.add_column(untrusted.terminal(stack), justify="right")
     for token in types:
-        table.add_row(token, *(str(counts[s][token] or "-") for s in counts))
+        table.add_row(untrusted.terminal(token), *(str(counts[s][token] or "-") for s in counts))
     table.add_section()
     table.add_row(
         "[bold]total[/bold]", *(f"[bold]{sum(c.values())}[/bold]" for c in counts.values())

@@ -2,7 +2,9 @@
 
 Every requested stack is validated before anything is rendered, so bad input leaves the
 tree untouched (one line, exit 2). With no ENV the render covers every stack, and
-generated folders of environments without a stack file are removed.
+generated folders of environments without a stack file are removed. The working copy is
+locked for the whole run (bootstrap.locking), and what an interrupted render left behind
+is repaired first (bootstrap.gitops.files).
 """
 
 from __future__ import annotations
@@ -34,26 +36,44 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bootstrap.gitops.files import check_gitops_dir
+    from bootstrap.locking import working_copy_lock
+
+    check_gitops_dir(args.gitops_dir)
+    # Held from before the stacks are read until the tree is written (bootstrap.locking).
+    with working_copy_lock(args.stack_dir, args.gitops_dir.parent):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from bootstrap import stacks
     from bootstrap.gitops import find_drift, render
+    from bootstrap.gitops.files import recover
+    from bootstrap.outputs import writing
+    from bootstrap.reports.untrusted import plain
 
     names = stacks.select(args.stack_dir, args.envs)
     configs = {name: stacks.load(args.stack_dir, name).config for name in names}
     complete = not args.envs
+    gitops = plain(args.gitops_dir)
     if args.check:
         drift = find_drift(configs, args.gitops_dir, complete=complete)
         if drift:
-            print(f"{args.gitops_dir} is out of date ({len(drift)} file(s)); run bootstrap render:")
+            print(f"{gitops} is out of date ({len(drift)} file(s)); run bootstrap render:")
             for path in drift:
-                print(f"  {path}")
+                print(f"  {plain(path)}")
             return 1
-        print(f"{args.gitops_dir} matches {', '.join(names)}")
+        print(f"{gitops} matches {', '.join(names)}")
         return 0
-    changed = render(configs, args.gitops_dir, complete=complete)
+    with writing(args.gitops_dir, "gitops tree"):
+        notes = recover(args.gitops_dir)
+        changed = render(configs, args.gitops_dir, complete=complete)
+    for note in notes:
+        print(plain(note))
     if changed:
-        print(f"rendered {args.gitops_dir} for {', '.join(names)}: {len(changed)} file(s) changed")
+        print(f"rendered {gitops} for {', '.join(names)}: {len(changed)} file(s) changed")
         for path in changed:
-            print(f"  {path}")
+            print(f"  {plain(path)}")
     else:
-        print(f"{args.gitops_dir} already matches {', '.join(names)}")
+        print(f"{gitops} already matches {', '.join(names)}")
     return 0

@@ -5,24 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.config import PlatformConfig, TenantConfig
+from components.namespaces import backstop_exempt
 
 # Namespaces the cluster, Azure and the platform's controllers run in. The Calico
 # backstop policy leaves them alone: their components ship their own policies, and a
 # default deny there would cut DNS, the API server or the extensions' Azure endpoints.
-SYSTEM_NAMESPACES: tuple[str, ...] = (
-    "app-routing-system",
-    "azure-arc",
-    "azure-arc-release",
-    "calico-apiserver",
-    "calico-system",
-    "flux-system",
-    "gatekeeper-system",
-    "kube-node-lease",
-    "kube-public",
-    "kube-system",
-    "mdc",
-    "tigera-operator",
-)
+# The list is shared with the tenant-name check of the schema (components/namespaces.py).
+SYSTEM_NAMESPACES: tuple[str, ...] = backstop_exempt()
 
 
 @dataclass(frozen=True)

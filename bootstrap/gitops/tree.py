@@ -1,4 +1,4 @@
-"""The whole gitops/ tree: what it should contain, how it differs, and the atomic swap.
+"""The whole gitops/ tree: what it should contain and how it differs (files.py: the disk side).
 
 A render covers the environments it is given. Generated folders of those environments
 (and the shared generated folders) are replaced wholesale, so a file the config no longer
@@ -8,14 +8,11 @@ time) is carried over byte for byte.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import uuid
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from components.config import PlatformConfig
 
+from .files import read_tree, write_tree
 from .generated import (
     SHARED_GENERATED,
     all_generated,
@@ -25,19 +22,10 @@ from .generated import (
 )
 from .owned import owned_content, owned_files
 
+__all__ = ["desired_tree", "differences", "read_tree", "write_tree"]
+
 # Every environment's generated folders, for a render that covers all stacks.
 ALL_ENVIRONMENTS_GENERATED = ("clusters/", "tenants/overlays/")
-
-
-def read_tree(gitops_dir: Path) -> dict[str, bytes]:
-    """Every file under gitops_dir by its POSIX path relative to it (empty if absent)."""
-    if not gitops_dir.is_dir():
-        return {}
-    return {
-        path.relative_to(gitops_dir).as_posix(): path.read_bytes()
-        for path in sorted(gitops_dir.rglob("*"))
-        if path.is_file()
-    }
 
 
 def desired_tree(
@@ -72,36 +60,6 @@ def differences(existing: Mapping[str, bytes], desired: Mapping[str, bytes]) -> 
     return sorted(
         path for path in set(existing) | set(desired) if existing.get(path) != desired.get(path)
     )
-
-
-def write_tree(gitops_dir: Path, files: Mapping[str, bytes]) -> None:
-    """Replaces gitops_dir with exactly `files`, or leaves it untouched on any failure.
-
-    The new tree is written completely into a temporary folder next to gitops_dir (same
-    file system, so the swap is a rename), then swapped in; the old tree is removed only
-    once the new one is in place.
-    """
-    parent = gitops_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{gitops_dir.name}-render-", dir=parent))
-    backup: Path | None = None
-    try:
-        for relative, content in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        if gitops_dir.exists():
-            backup = parent / f".{gitops_dir.name}-old-{uuid.uuid4().hex[:8]}"
-            gitops_dir.replace(backup)
-        staging.replace(gitops_dir)
-    except BaseException:
-        if backup is not None and not gitops_dir.exists():
-            backup.replace(gitops_dir)
-            backup = None
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
 
 
 def _within(path: str, scopes: Iterable[str]) -> bool:

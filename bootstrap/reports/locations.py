@@ -4,13 +4,22 @@ A resource of a cluster points at `platform:clusters[i]` (or the exact toggle, s
 `clusters[i].localAccounts`, when the stack file sets it); shared services point at their
 section (`platform:registry`, `platform:keyVault`, ...). Manifests carry their own file and
 line. Whatever cannot be placed points at the stack file's first line.
+
+GitHub code scanning recommends `artifactLocation.uri` as a path relative to the root of
+the repository being analyzed, and needs the same path on every run for stable alerts
+(docs.github.com "SARIF support for code scanning": artifactLocation, "Consistent file
+paths"), so repository_uri() makes every path relative to the root of the git repository
+that holds it, whatever the working directory the command ran in.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -66,31 +75,46 @@ SECTION_BY_CONTROL = {
 }
 
 
+def _line(value: Any) -> int:
+    """A 1-based line from a plan file (which anyone may have written), or 1."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**31:
+        return value
+    return 1
+
+
 class Locator:
     def __init__(self, stack_dir: Path) -> None:
         self.stack_dir = stack_dir
         self._documents: dict[str, CommentedMap | None] = {}
+        self._shown: dict[str, str] = {}
+        self._indexed: tuple[Mapping[str, Any], dict[Any, Mapping[str, Any]]] | None = None
 
     def locate(self, plan: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[str, int]:
         """(path relative to the repository, 1-based line) for one result."""
-        resources = {r.get("urn"): r for r in plan.get("resources", [])}
+        resources = self._resources(plan)
         resource = resources.get(result.get("urn"))
         source = resource.get("source") if resource else None
-        if isinstance(source, Mapping) and source.get("file"):
-            return str(source["file"]), int(source.get("line") or 1)
+        if isinstance(source, Mapping) and isinstance(source.get("file"), str) and source["file"]:
+            return source["file"], _line(source.get("line"))
         stack = plan.get("stack")
         document = self._document(stack) if stack else None
         if document is not None and stack:
-            path = display_path(self.stack_dir / f"Pulumi.{stack}.yaml")
             loc = _config_location(result, resource, resources, document)
-            return path, (line_of(document, loc) if loc else None) or 1
+            return self._shown[stack], (line_of(document, loc) if loc else None) or 1
         if plan.get("sourceFile"):
             return str(plan["sourceFile"]), 1
-        return display_path(CATALOG_FILE), _catalog_line(result)
+        return _shown_catalog(), _catalog_line(str((result.get("controls") or [""])[0]))
+
+    def _resources(self, plan: Mapping[str, Any]) -> Mapping[Any, Mapping[str, Any]]:
+        """The plan's resources by URN, built once per plan (not once per result)."""
+        if self._indexed is None or self._indexed[0] is not plan:
+            self._indexed = (plan, {r.get("urn"): r for r in plan.get("resources", [])})
+        return self._indexed[1]
 
     def _document(self, stack: str) -> CommentedMap | None:
         if stack not in self._documents:
             path = self.stack_dir / f"Pulumi.{stack}.yaml"
+            self._shown[stack] = display_path(path)
             try:
                 self._documents[stack] = read_stack_document(path) if path.is_file() else None
             except ConfigError:
@@ -145,11 +169,44 @@ def _cluster_of(
     return None
 
 
-def _catalog_line(result: Mapping[str, Any]) -> int:
-    control = (result.get("controls") or [""])[0]
+@functools.cache
+def _shown_catalog() -> str:
+    return display_path(CATALOG_FILE)
+
+
+@functools.cache
+def _catalog_line(control: str) -> int:
     if control not in load_catalog():
         return 1
     text = CATALOG_FILE.read_text(encoding="utf-8")
     marker = f"- id: {control}\n"
     offset = text.find(marker)
     return text.count("\n", 0, offset) + 1 if offset >= 0 else 1
+
+
+def repository_uri(shown: str) -> str | None:
+    """`shown` (a path as printed, relative to the working directory or absolute) as a URI
+    relative to its repository root; None for a value that is not a local path."""
+    return _repository_uri(shown, str(Path.cwd()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _repository_uri(shown: str, cwd: str) -> str | None:
+    if not shown or "://" in shown or shown.startswith("file:") or "\x00" in shown:
+        return None
+    absolute = Path(os.path.normpath(Path(cwd) / shown))
+    root = _repository_root(str(absolute.parent))
+    try:
+        relative = absolute.relative_to(root if root is not None else Path(cwd)).as_posix()
+    except ValueError:
+        relative = absolute.as_posix()  # outside the repository: where it really is
+    return quote(relative, safe="/")
+
+
+@functools.lru_cache(maxsize=256)
+def _repository_root(folder: str) -> Path | None:
+    current = Path(folder)
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():  # a folder, or a file in a worktree or submodule
+            return candidate
+    return None

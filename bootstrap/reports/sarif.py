@@ -6,21 +6,25 @@ results point at the stack-file key or manifest line behind the finding. Mandato
 violations are errors, advisory ones warnings, checks that cannot be decided at preview
 notes; waived findings keep their level and carry an accepted suppression with the
 waiver's reason. Every waiver is also listed in the run's properties.
+
+Names, messages and reasons come from input: they pass through untrusted.sarif() (plain
+text, no control characters, secrets masked, long values cut); locations are relative to
+the repository root (locations.repository_uri).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bootstrap.outputs import json_text
 from bootstrap.planfile import write_atomic
 from policies.catalog import Control, load_catalog
 
-from . import model
-from .locations import Locator
+from . import model, untrusted
+from .locations import Locator, repository_uri
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "aks-platform-baseline"
@@ -29,7 +33,11 @@ _SEVERITY = {"mandatory": "8.0", "advisory": "4.0"}
 
 
 def write(plans: Sequence[Mapping[str, Any]], path: Path, stack_dir: Path = Path("stacks")) -> None:
-    write_atomic(path, json.dumps(build(plans, stack_dir), indent=2, ensure_ascii=False) + "\n")
+    write_atomic(path, text(plans, stack_dir), "SARIF report")
+
+
+def text(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> str:
+    return json_text(build(plans, stack_dir))
 
 
 def build(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> dict[str, Any]:
@@ -43,7 +51,13 @@ def build(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) 
         for result in model.findings(plan):
             results.append(_result(plan, result, index, locator))
         for entry in model.waivers(plan):
-            waivers.append({"stack": plan.get("stack"), **(entry.get("waiver") or {})})
+            waiver = entry.get("waiver") or {}
+            waivers.append(
+                {
+                    "stack": _text(plan.get("stack")),
+                    **{str(key): _text(value) for key, value in waiver.items()},
+                }
+            )
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -56,7 +70,7 @@ def build(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) 
         "results": results,
         "columnKind": "utf16CodeUnits",
         "properties": {
-            "stacks": [plan.get("stack") for plan in plans],
+            "stacks": [_text(plan.get("stack")) for plan in plans],
             "waivers": waivers,
             # Controls that leave part of their judgement to `pulumi up` (catalog atApply).
             "atApply": {
@@ -114,14 +128,15 @@ def _result(
     index: Mapping[str, int],
     locator: Locator,
 ) -> dict[str, Any]:
-    control = (result.get("controls") or ["?"])[0]
-    stack = plan.get("stack") or "-"
-    uri, line = locator.locate(plan, result)
+    control = untrusted.sarif((result.get("controls") or ["?"])[0], untrusted.NAME_LIMIT)
+    stack = untrusted.sarif(plan.get("stack") or "-", untrusted.NAME_LIMIT)
+    uri, line = _location(plan, result, locator)
     label = model.resource_label(result.get("urn"))
+    message = f"[{stack}] {label}: {result.get('message', '')}"
     entry: dict[str, Any] = {
         "ruleId": control,
         "level": _level(result),
-        "message": {"text": f"[{stack}] {label}: {result.get('message', '')}"},
+        "message": {"text": untrusted.sarif(message)},
         "locations": [
             {
                 "physicalLocation": {
@@ -130,7 +145,9 @@ def _result(
                 },
                 "logicalLocations": [
                     {
-                        "fullyQualifiedName": str(result.get("urn") or f"{stack}:(stack)"),
+                        "fullyQualifiedName": untrusted.sarif(
+                            result.get("urn") or f"{stack}:(stack)"
+                        ),
                         "kind": "resource",
                     }
                 ],
@@ -139,9 +156,9 @@ def _result(
         "partialFingerprints": {"platformFinding/v1": _fingerprint(stack, result)},
         "properties": {
             "stack": stack,
-            "status": result.get("status"),
-            "enforcement": result.get("enforcement"),
-            "policy": result.get("policy"),
+            "status": _text(result.get("status")),
+            "enforcement": _text(result.get("enforcement")),
+            "policy": _text(result.get("policy")),
         },
     }
     if control in index:
@@ -150,9 +167,25 @@ def _result(
     if result.get("status") == "waived" and isinstance(waiver, Mapping):
         reason = f"{waiver.get('reason', '')} (waiver until {waiver.get('expires')})"
         entry["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": reason}
+            {"kind": "external", "status": "accepted", "justification": untrusted.sarif(reason)}
         ]
     return entry
+
+
+def _location(
+    plan: Mapping[str, Any], result: Mapping[str, Any], locator: Locator
+) -> tuple[str, int]:
+    shown, line = locator.locate(plan, result)
+    uri = repository_uri(shown)
+    if uri is None:  # a plan file named something that is no local path: point at the plan
+        uri = repository_uri(str(plan.get("sourceFile") or "")) or "plan.json"
+        line = 1
+    return uri, line
+
+
+def _text(value: Any) -> Any:
+    """Strings from input as plain text; numbers, booleans and null unchanged."""
+    return untrusted.sarif(value) if isinstance(value, str) else value
 
 
 def _level(result: Mapping[str, Any]) -> str:

@@ -1,4 +1,8 @@
-"""The terminal report: one rich table per environment, grouped by control, failures first."""
+"""The terminal report: one rich table per environment, grouped by control, failures first.
+
+Every value from input is a rich Text made by untrusted.terminal(): printed as it reads,
+never parsed as console markup, with no control characters or escape sequences.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,24 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import model
+from . import model, untrusted
+
+
+class ReportConsole(Console):
+    """rich's Console, except that a closed stdout is the CLI's to report (exit 2).
+
+    rich's own on_broken_pipe() exits with 1, which the exit-code contract reserves for
+    mandatory violations and drift.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def make_console() -> Console:
+    return ReportConsole()
+
 
 _STYLES = {"violation": "bold red", "advisory": "yellow", "unknown": "magenta", "waived": "cyan"}
 
@@ -27,7 +48,8 @@ def _print_plan(console: Console, plan: Mapping[str, Any]) -> None:
         if counts["violations"]
         else Text("no mandatory violations", style="bold green")
     )
-    header = Text(f"{stack}: ", style="bold")
+    header = untrusted.terminal(stack, style="bold")
+    header.append(": ")
     header.append_text(verdict)
     header.append(
         f" - {counts['resources']} resources, {counts['advisory']} advisory, "
@@ -66,10 +88,10 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table:
         control = ", ".join(result.get("controls") or [])
         label = model.status_label(result)
         table.add_row(
-            control if control != previous else "",
-            Text(label, style=_STYLES.get(label, "")),
-            model.resource_label(result.get("urn")),
-            str(result.get("message", "")),
+            untrusted.terminal(control if control != previous else ""),
+            untrusted.terminal(label, style=_STYLES.get(label, "")),
+            untrusted.terminal(model.resource_label(result.get("urn"))),
+            untrusted.terminal(result.get("message", ""), untrusted.MESSAGE_LIMIT),
         )
         previous = control
     return table
@@ -83,10 +105,10 @@ def _waivers_table(waivers: list[dict[str, Any]]) -> Table:
         waiver = entry.get("waiver") or {}
         status = str(entry.get("status"))
         table.add_row(
-            str(waiver.get("control", "")),
-            str(waiver.get("resource") or "(whole stack)"),
-            str(waiver.get("expires", "")),
-            Text(status, style="bold red" if status == "expired" else "cyan"),
-            str(waiver.get("reason", "")),
+            untrusted.terminal(waiver.get("control", "")),
+            untrusted.terminal(waiver.get("resource") or "(whole stack)"),
+            untrusted.terminal(waiver.get("expires", "")),
+            untrusted.terminal(status, style="bold red" if status == "expired" else "cyan"),
+            untrusted.terminal(waiver.get("reason", ""), untrusted.MESSAGE_LIMIT),
         )
     return table

@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from components.namespaces import reserved_owner
+
 from .base import DnsLabel, Guid, LocatedValueError, StrictModel
 
-_RESERVED_NAMESPACES = {"default", "flux-system", "gatekeeper-system", "azure-arc"}
 _QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
 _GIT_URL = re.compile(r"^(https://|http://|ssh://)[^\s]+$")
 _SECRET_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
@@ -36,8 +37,13 @@ class TenantConfig(StrictModel):
     @field_validator("name")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
-        if value in _RESERVED_NAMESPACES or value.startswith("kube-"):
-            raise ValueError(f"'{value}' is a system namespace and cannot be a tenant")
+        # One list for the schema and the renderer: components/namespaces.py.
+        owner = reserved_owner(value)
+        if owner is not None:
+            raise ValueError(
+                f"'{value}' is a system namespace owned by {owner} and cannot be a tenant "
+                "(expected a name of your own, e.g. team-a)"
+            )
         return value
 
 

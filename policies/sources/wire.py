@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-SECRET_MARK = "[secret]"
+from components.credentials import SECRET_MARK
+
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
