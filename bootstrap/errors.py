@@ -1,5 +1,9 @@
-"""Errors the command line turns into one line and exit code 2."""
+"""Errors the command line turns into one line and exit code 2.
 
+`BadInput` lives in components.untrusted (the readers the pack and the Pulumi program
+share, which must not import this CLI package); it is re-exported here for the CLI.
+"""
 
-class BadInput(Exception):
-    """Input the user must fix (config, plan file, manifest); `str()` is the whole message."""
+from components.untrusted.errors import BadInput, InputError
+
+__all__ = ["BadInput", "InputError"]
