@@ -174,3 +174,12 @@ def test_json_depth_is_bounded_while_other_threads_run() -> None:
     finally:
         release.set()
         worker.join()
+
+
+def test_yaml_alias_budget_is_per_file_not_per_document() -> None:
+    leaf = "[" + ",".join(["x"] * 999) + "]"
+    document = f"a: &a {leaf}\nb: [{','.join(['*a'] * 9)}]\n"  # 9,000 nodes through aliases
+    count = MAX_ALIASED_NODES // 9_000 + 1
+    with pytest.raises(InputError, match="aliases expand"):
+        parse_yaml_documents("---\n".join([document] * count), "many.yaml")
+    assert len(parse_yaml_documents("---\n".join([document] * (count - 2)), "ok.yaml")) == count - 2

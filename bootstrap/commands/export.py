@@ -34,10 +34,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    resources = _resources(args)  # input first: a refusal needs none of the imports below
     from bootstrap.planfile import write_atomic
     from policies.sources.arm import to_template
 
-    resources = _resources(args)
     template = to_template(resources)
     write_atomic(args.output, json.dumps(template, indent=2, ensure_ascii=False) + "\n")
     print(f"ARM template written: {args.output} ({len(template['resources'])} resources)")

@@ -44,12 +44,9 @@ def read_bytes(path: Path, what: str, limit: int) -> bytes:
     except OSError as error:
         raise InputError(shown, f"cannot read {what} ({_reason(error)})") from None
     try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a file")
-            raise InputError(shown, f"is {kind}, not a regular file (expected a {what})")
-        if status.st_size > limit:
-            raise InputError(shown, _too_large(what, status.st_size, limit))
+        problem = file_problem(os.fstat(descriptor), what, limit)
+        if problem:
+            raise InputError(shown, problem)
         os.set_blocking(descriptor, True)
         data = _read_at_most(descriptor, limit + 1)
     except OSError as error:
@@ -59,6 +56,16 @@ def read_bytes(path: Path, what: str, limit: int) -> bytes:
     if len(data) > limit:
         raise InputError(shown, _too_large(what, len(data), limit))
     return data
+
+
+def file_problem(status: os.stat_result, what: str, limit: int) -> str | None:
+    """Why a file with this status is refused as a `what`, or None."""
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a file")
+        return f"is {kind}, not a regular file (expected a {what})"
+    if status.st_size > limit:
+        return _too_large(what, status.st_size, limit)
+    return None
 
 
 def read_text(path: Path, what: str, limit: int) -> str:

@@ -22,6 +22,6 @@ PLAN_FILE_LIMIT = 256 * MIB
 # Nesting of YAML and JSON documents. Kubernetes objects with CRD schemas reach ~30
 # levels; every reader and the code after it stays far from Python's recursion limit.
 MAX_DEPTH = 100
-# Nodes a YAML document may reach through aliases (anchors reused), counted as expanded:
+# Nodes a YAML file may reach through aliases (anchors reused), counted as expanded:
 # legitimate reuse stays in the hundreds, a 1 KB "billion laughs" reaches 10**9.
 MAX_ALIASED_NODES = 100_000

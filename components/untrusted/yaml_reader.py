@@ -5,7 +5,7 @@ ruamel.yaml is hardened in three places, for every loader type this project uses
 
 - the composer refuses nesting deeper than MAX_DEPTH (ruamel's own `max_depth`), an alias
   to a node that contains it (recursive data), and aliases whose expansion would exceed
-  MAX_ALIASED_NODES nodes per document: each alias is charged the size of what it
+  MAX_ALIASED_NODES nodes per file: each alias is charged the size of what it
   repeats, computed once per node, so a 1 KB "billion laughs" stops at its first few
   aliases instead of expanding to 10**9 strings downstream;
 - the constructor turns values Python refuses (a date like 2027-02-30, an integer of
@@ -125,7 +125,8 @@ def _bounded_composer(base: type) -> type:
             self._weights: dict[int, int] = {}
 
         def compose_document(self) -> Any:
-            self._aliased = 0
+            # Node sizes are per document (its nodes die with it); the alias budget is
+            # per stream, or a file of many small bombs would multiply it.
             self._weights = {}
             self.depth = 0
             node = super().compose_document()

@@ -22,7 +22,9 @@ and the build is stopped after a timeout; when it fails, its own message is show
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,8 +37,14 @@ from typing import IO, Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
+
 from components.untrusted import (
     KUSTOMIZE_OUTPUT_LIMIT,
+    MANIFEST_FILE_LIMIT,
     OWNED_FILE_LIMIT,
     BadInput,
     InputError,
@@ -45,7 +53,7 @@ from components.untrusted import (
     parse_yaml_documents,
     read_text,
 )
-from components.untrusted.files import decode_utf8
+from components.untrusted.files import decode_utf8, file_problem
 
 from .manifest_tree import kustomization_file
 
@@ -53,9 +61,15 @@ KUSTOMIZE_TIMEOUT_SECONDS = 120
 # A closed port on the loopback interface: proxied requests fail immediately.
 UNREACHABLE_PROXY = "http://127.0.0.1:9"
 _MESSAGE_LIMIT = 600
+# An anchor (`&name`) where a YAML node may start; aliases need one, so a file without
+# any cannot expand. Shell `&&` or URL query strings only cost a bounded parse.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]", re.M)
+# Address space for kubectl (a Go runtime reserves about 1 GB up front), Linux only.
+KUSTOMIZE_MEMORY_LIMIT = 4 * 2**30
 
 # Fields whose entries kustomize loads as a file, a kustomization folder or a remote
-# target (kustomize api/types/kustomization.go; `bases` is the deprecated spelling).
+# target (the Kustomization type, api/types/kustomization.go in kubernetes-sigs/kustomize;
+# `bases` is the deprecated spelling).
 _TARGET_LISTS = ("resources", "bases", "components", "generators", "transformers", "validators")
 # Fields whose entries are files (or, for some, inline YAML).
 _FILE_LISTS = ("crds", "configurations", "patchesStrategicMerge")
@@ -72,6 +86,8 @@ class Kustomization:
     includes: list[tuple[Path, int]] = field(default_factory=list)
     # Local files it reads (resources, patches, generator sources...), resolved.
     files: set[Path] = field(default_factory=set)
+    # Those it parses as YAML (all but generator sources, which become strings).
+    parsed: set[Path] = field(default_factory=set)
 
 
 class _Reader:
@@ -85,7 +101,8 @@ class _Reader:
     def read(self) -> Kustomization:
         for key in _TARGET_LISTS:
             for index, entry, line in self._strings(key):
-                self._target(key, index, entry, line)
+                if "\n" not in entry:  # generators and transformers may be inline YAML
+                    self._target(key, index, entry, line)
         for key in _FILE_LISTS:
             for index, entry, line in self._strings(key):
                 if "\n" not in entry:  # an inline patch is YAML text, not a path
@@ -139,6 +156,8 @@ class _Reader:
                 "repository; kustomize would try it as a remote git repository)",
                 line,
             )
+        if not target.is_dir():
+            self._refuse_unreadable(where, entry, target, line)
         if target.is_dir():
             if kustomization_file(target) is None:
                 raise InputError(
@@ -149,13 +168,23 @@ class _Reader:
             self.kustomization.includes.append((target, line))
         else:
             self.kustomization.files.add(target)
+            self.kustomization.parsed.add(target)
 
-    def _file(self, where: str, entry: str, line: int) -> None:
+    def _file(self, where: str, entry: str, line: int, parsed: bool = True) -> None:
         if _is_url(entry):
             self._remote(where, entry, line)
         target = self._local(entry)
-        if target is not None and target.is_file():
+        if target is not None and not target.is_dir():
+            self._refuse_unreadable(where, entry, target, line)
             self.kustomization.files.add(target)
+            if parsed:
+                self.kustomization.parsed.add(target)
+
+    def _refuse_unreadable(self, where: str, entry: str, target: Path, line: int) -> None:
+        """kustomize reads these files itself: a FIFO would block it, a huge file fill memory."""
+        problem = file_problem(target.stat(), "file", MANIFEST_FILE_LIMIT)
+        if problem:
+            raise InputError(self.shown, f"{where} '{entry}' {problem}", line)
 
     def _generator(self, where: str, item: Mapping[str, Any]) -> None:
         sources: list[tuple[str, Any, int]] = []
@@ -171,7 +200,8 @@ class _Reader:
         for label, value, line in sources:
             if isinstance(value, str):
                 # `files` entries may be `key=path`.
-                self._file(label, value.rpartition("=")[2] if "=" in value else value, line)
+                path = value.rpartition("=")[2] if "=" in value else value
+                self._file(label, path, line, parsed=False)
 
     def _helm(self) -> None:
         for key, repo_key in (
@@ -216,8 +246,11 @@ def _looks_remote(entry: str) -> bool:
         return True
     if any(marker in lowered for marker in ("?ref=", "?version=", "?timeout=", "?submodules=")):
         return True
-    host = lowered.split("/", 1)[0]
-    return "/" in lowered and "." in host.strip(".")
+    # host.tld/org/repo[/path]: a dotted first segment with an alphabetic last label,
+    # followed by at least an organisation and a repository.
+    host, *rest = lowered.split("/")
+    labels = host.split(".")
+    return len(labels) > 1 and labels[-1].isalpha() and len([r for r in rest if r]) >= 2
 
 
 def read_kustomization(directory: Path) -> Kustomization:
@@ -298,6 +331,20 @@ def used_files(graph: Mapping[Path, Kustomization]) -> set[Path]:
     return {path for node in graph.values() for path in node.files}
 
 
+def screen_inputs(graph: Mapping[Path, Kustomization]) -> None:
+    """Applies the YAML limits to what kustomize will parse, before it does.
+
+    kustomize keeps aliases as nodes while it reads, then expands them when it turns
+    objects into maps: a 1 KB alias bomb in a resource file keeps it busy until the
+    timeout while its memory grows. A file that defines an anchor is parsed here with
+    the alias budget (and the depth limit) first; files without one cost a regex.
+    """
+    for path in sorted({path for node in graph.values() for path in node.parsed}):
+        text = read_text(path, "manifest file", MANIFEST_FILE_LIMIT)
+        if _ANCHOR.search(text):
+            parse_yaml_documents(text, display_path(path))
+
+
 # ---- building
 
 
@@ -344,9 +391,14 @@ def build(directory: Path) -> list[tuple[int, Any]]:
         if len(message) > _MESSAGE_LIMIT:
             message = message[: _MESSAGE_LIMIT - 3] + "..."
         raise InputError(shown, f"kubectl kustomize failed: {message}", 1)
-    text = decode_utf8(output, f"{shown} (kustomize output)", "kustomize output")
-    # Built objects are reported at the kustomization that produced them.
-    return [(1, document) for _, document in parse_yaml_documents(text, shown)]
+    # Built objects, and problems in them, are reported at the kustomization.
+    try:
+        text = decode_utf8(output, shown, "kustomize output")
+        documents = parse_yaml_documents(text, shown)
+    except InputError as error:
+        where = f"line {error.line} of" if error.line else "in"
+        raise InputError(shown, f"{where} the kustomize output: {error.message}", 1) from None
+    return [(1, document) for _, document in documents]
 
 
 def _run_kustomize(directory: Path, shown: str) -> tuple[bytes, str, int]:
@@ -361,6 +413,7 @@ def _run_kustomize(directory: Path, shown: str) -> tuple[bytes, str, int]:
             stderr=errors,
             env=offline_environment(home),
         )
+        _limit_memory(process.pid)
         timed_out = threading.Event()
 
         def stop() -> None:
@@ -392,6 +445,16 @@ def _run_kustomize(directory: Path, shown: str) -> tuple[bytes, str, int]:
             )
         errors.seek(0)
         return output, errors.read(64 * 1024).decode("utf-8", "replace"), status
+
+
+def _limit_memory(pid: int) -> None:
+    """Caps the build's address space right after it starts (no preexec_fn: builds are
+    started from worker threads). Where prlimit() is missing, the timeout still holds."""
+    prlimit = getattr(resource, "prlimit", None) if resource is not None else None
+    if prlimit is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        prlimit(pid, resource.RLIMIT_AS, (KUSTOMIZE_MEMORY_LIMIT, KUSTOMIZE_MEMORY_LIMIT))
 
 
 def _read_at_most(stream: IO[bytes], size: int) -> bytes:

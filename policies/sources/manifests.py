@@ -43,7 +43,7 @@ WORKFLOW_TYPE = "github:actions/workflow:Workflow"
 SECRET_TYPE = "kubernetes:core/v1:Secret"
 # Kept as keys, their values replaced: a Secret's content never reaches a plan file.
 SECRET_FIELDS = ("data", "stringData")
-MAX_PARALLEL_BUILDS = 4
+MAX_PARALLEL_BUILDS = 8
 
 
 def type_token(api_version: str, kind: str) -> str:
@@ -72,6 +72,7 @@ def _documents(root: Path) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
     tree = walk(root)
     graph = kustomize.load_graph(tree.kustomization_dirs)
     kustomize.refuse_cycles(graph)
+    kustomize.screen_inputs(graph)
     roots = kustomize.roots(tree.kustomization_dirs, graph)
     # Builds are independent processes: run them side by side, report in sorted order.
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_BUILDS, len(roots) or 1)) as pool:

@@ -131,6 +131,25 @@ def _kustomization(folder: Path, text: str) -> list[str]:
     return list(CHECK_MANIFESTS)
 
 
+def _listed(folder: Path, text: str) -> list[str]:
+    """A kustomization listing one file: kustomize, not this tool, reads it."""
+    write(folder, f"{MANIFESTS}/kustomization.yaml", "resources: [listed.yaml]\n")
+    write(folder, f"{MANIFESTS}/listed.yaml", text)
+    return list(CHECK_MANIFESTS)
+
+
+def _listed_fifo(folder: Path) -> list[str]:
+    write(folder, f"{MANIFESTS}/kustomization.yaml", "resources: [listed.yaml]\n")
+    fifo(folder, f"{MANIFESTS}/listed.yaml")
+    return list(CHECK_MANIFESTS)
+
+
+def _listed_too_large(folder: Path) -> list[str]:
+    write(folder, f"{MANIFESTS}/kustomization.yaml", "resources: [listed.yaml]\n")
+    sparse(folder, f"{MANIFESTS}/listed.yaml", 20 * 1024 * 1024, CONFIG_MAP.encode())
+    return list(CHECK_MANIFESTS)
+
+
 def _cycle(folder: Path) -> list[str]:
     write(folder, f"{MANIFESTS}/pods/pod.yaml", CONFIG_MAP)
     write(folder, f"{MANIFESTS}/pods/kustomization.yaml", "resources:\n  - pod.yaml\n")
@@ -284,6 +303,10 @@ CASES = [
     HostileCase("kustomize-helm-chart-repo", lambda f: _kustomization(f, "helmCharts:\n  - name: app\n    repo: https://charts.example.com\n    version: 1.0.0\n"), (f"{MANIFESTS}/kustomization.yaml:3", "helm")),
     HostileCase("kustomize-missing-entry", lambda f: _kustomization(f, "resources:\n  - settings.yaml\n  - missing.yaml\n"), (f"{MANIFESTS}/kustomization.yaml:3", "missing.yaml")),
     HostileCase("kustomize-build-failure-message", lambda f: _kustomization(f, "resources:\n  - settings.yaml\n  - settings.yaml\n"), (f"{MANIFESTS}/kustomization.yaml", "kubectl kustomize failed", "already registered id")),
+    HostileCase("kustomize-resource-alias-bomb", lambda f: _listed(f, CONFIG_MAP + "data:\n" + billion_laughs_yaml("  ")), (f"{MANIFESTS}/listed.yaml:", "alias")),
+    HostileCase("kustomize-resource-deep-nesting", lambda f: _listed(f, CONFIG_MAP + f"data: {{a: {nested_flow(400)}}}\n"), (f"{MANIFESTS}/kustomization.yaml:1", "kustomize output", "deep")),
+    HostileCase("kustomize-resource-fifo", _listed_fifo, (f"{MANIFESTS}/kustomization.yaml:1", "FIFO")),
+    HostileCase("kustomize-resource-too-large", _listed_too_large, (f"{MANIFESTS}/kustomization.yaml:1", "limit")),
     HostileCase("kustomization-alias-bomb", lambda f: _kustomization(f, "resources: [settings.yaml]\n" + billion_laughs_yaml()), (f"{MANIFESTS}/kustomization.yaml:", "alias")),
     # handled before
     HostileCase("manifest-invalid-yaml", lambda f: _manifest(f, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n"), (f"{MANIFESTS}/app.yaml:5", "invalid YAML")),

@@ -221,3 +221,14 @@ def test_ordinary_anchors_and_merge_keys_still_work(tmp_path: Path) -> None:
     )
     [resource] = load_manifests(tmp_path)
     assert resource["inputs"]["data"]["copy"] == {"a": "1", "b": "2"}
+
+
+def test_inline_transformers_are_not_taken_for_paths(tmp_path: Path) -> None:
+    write(
+        tmp_path / "kustomization.yaml",
+        "resources: [cm.yaml]\ntransformers:\n  - |-\n    apiVersion: builtin\n"
+        "    kind: PrefixSuffixTransformer\n    metadata: {name: prefix}\n    prefix: p-\n"
+        "    fieldSpecs: [{path: metadata/name}]\n",
+    )
+    write(tmp_path / "cm.yaml", config_map("settings"))
+    assert [r["name"] for r in load_manifests(tmp_path)] == ["p-settings"]
