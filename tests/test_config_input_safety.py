@@ -72,7 +72,7 @@ def test_a_pasted_key_is_refused_without_being_echoed(tmp_path: Path, key: str) 
 
 
 def test_credentials_in_the_repo_url_are_refused(tmp_path: Path) -> None:
-    token = "gh" + "s_" + secrets.token_hex(18)
+    token = secrets.token_hex(20)
     for url in (
         f"https://x-access-token:{token}@github.com/contoso/platform.git",
         f"https://{token}@github.com/contoso/platform.git",
@@ -99,3 +99,25 @@ def test_long_values_are_cut_in_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as refused:
         load_stack_file(stack(tmp_path, text))
     assert "x" * 100 not in str(refused.value) and len(str(refused.value)) < 300
+
+
+def _block(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line + "\n" for line in text.splitlines())
+
+
+@pytest.mark.parametrize("where", ["waiver reason", "tenant name", "key"])
+def test_a_key_in_any_free_text_field_is_refused(tmp_path: Path, where: str) -> None:
+    pem = _private_key()
+    body = pem.splitlines()[1]
+    extra = {
+        "waiver reason": "  platform:waivers:\n    - control: AKS-ID-01\n"
+        f"      expires: 2026-01-01\n      reason: |\n{_block(pem, 8)}",
+        "tenant name": "  platform:gitops:\n    tenants:\n      - ownerGroupId: x\n"
+        f"        name: |\n{_block(pem, 10)}",
+        "key": f"  platform:github-extra:\n    '{pem.splitlines()[0]}{body[:20]}': 1\n",
+    }[where]
+    with pytest.raises(ConfigError) as refused:
+        load_stack_file(stack(tmp_path, minimal_stack_text("dev") + extra))
+    line = str(refused.value)
+    assert "holds a PEM private key; secrets do not belong in platform config" in line
+    assert body[:10] not in line and "\n" not in line

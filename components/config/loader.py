@@ -23,6 +23,7 @@ from components.untrusted import (
     parse_yaml,
     read_text,
 )
+from components.untrusted.redact import secret_kind
 
 from .errors import NAMESPACE, ConfigError, describe, key_path
 from .namespaces import describe_near_miss, near_miss
@@ -120,6 +121,15 @@ def validate(
     document: CommentedMap | None = None,
 ) -> PlatformConfig:
     """The single validation step behind both the file and the engine path."""
+    found = find_secret(values)
+    if found is not None:
+        loc, kind = found
+        raise ConfigError(
+            display_path(path),
+            f"{key_path(loc)}: holds {kind}; secrets do not belong in platform config "
+            "(it is committed, planned and logged): keep them in Key Vault",
+            line_of(document, loc),
+        )
     try:
         config = PlatformConfig.model_validate(dict(values))
     except ValidationError as error:
@@ -230,6 +240,26 @@ def line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | No
         else:
             break
     return line
+
+
+def find_secret(values: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
+    """The first key or string value that is a credential, with its location."""
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), dict(values))]
+    while pending:
+        loc, value = pending.pop()
+        if isinstance(value, str):
+            kind = secret_kind(value)
+            if kind:
+                return loc, kind
+        elif isinstance(value, Mapping):
+            for key in value:
+                kind = secret_kind(str(key))
+                if kind:
+                    return (*loc, str(key)), kind  # masked when the error is shown
+            pending.extend(reversed([((*loc, str(k)), v) for k, v in value.items()]))
+        elif isinstance(value, list):
+            pending.extend(reversed([((*loc, i), v) for i, v in enumerate(value)]))
+    return None
 
 
 def config_error(error: InputError) -> ConfigError:

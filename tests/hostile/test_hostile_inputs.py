@@ -87,6 +87,11 @@ def _stack_with_secret(folder: Path, secret: str, place: str) -> list[str]:
     if place == "repoUrl":
         extra = "  platform:gitops:\n    repoUrl: |\n" + _indented(secret, 6)
         return _stack(folder, _with_stack(extra))
+    if place == "reason":  # free text: accepted as a string, refused as a secret
+        extra = WAIVER.format("2026-01-01").replace(
+            "reason: a reason of some length", "reason: |\n" + _indented(secret, 8).rstrip("\n")
+        )
+        return _stack(folder, _with_stack(extra))
     text = minimal_stack_text("dev").replace("owner: contoso", "owner: |\n" + _indented(secret, 6))
     return _stack(folder, text)
 
@@ -250,6 +255,7 @@ CASES = [
     HostileCase("stack-token-in-repo-url", _token_in_repo_url, (f"{STACK}:", "repoUrl"), absent=_kept_secret),
     HostileCase("stack-private-key-in-repo-url", lambda f: _stack_with_secret(f, _private_key(), "repoUrl"), (f"{STACK}:", "repoUrl"), absent=_kept_secret),
     HostileCase("stack-private-key-in-owner", lambda f: _stack_with_secret(f, _private_key(), "owner"), (f"{STACK}:", "github.owner"), absent=_kept_secret),
+    HostileCase("stack-private-key-in-waiver-reason", lambda f: _stack_with_secret(f, _private_key(), "reason"), (f"{STACK}:", "platform:waivers[0].reason", "secrets do not belong"), absent=_kept_secret),
     HostileCase("stack-via-check-alias-bomb", lambda f: _stack_and_manifest(f, _with_stack(billion_laughs_yaml("  ", "azure-native:lol"))), (STACK, "alias")),
     # handled before
     HostileCase("stack-invalid-yaml", lambda f: _stack(f, "config:\n  platform:environment: dev\n bad: [\n"), (f"{STACK}:", "invalid YAML")),
