@@ -2,18 +2,29 @@
 
 Subcommands live in bootstrap/commands/<name>.py and register themselves; heavy imports
 (Pulumi, azure-native) happen inside each command so `--help` stays instant.
+
+Exit codes are a contract (README, "Exit codes"): 0 clean, 1 mandatory violation or
+drift, 2 bad input or environment (one line naming the file), 3 internal error (a bug
+here, never the input's fault: one line and where to report it; BOOTSTRAP_DEBUG=1 shows
+the traceback instead), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
 
 from bootstrap import commands
 from bootstrap.errors import BadInput, one_line, stdout_closed
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
+DEBUG_VARIABLE = "BOOTSTRAP_DEBUG"
+ISSUES_URL = "the project's issue tracker (GitHub Issues of this repository)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,17 +43,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from components.config import ConfigError
-
     try:
         code = int(args.handler(args))
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
-    except (BadInput, ConfigError) as error:
+    except BadInput as error:  # includes ConfigError (components.config)
         print(f"error: {one_line(str(error))}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except BrokenPipeError:
         return stdout_closed()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # the last resort: a bug must not look like a verdict
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(internal_error_line(error), file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+
+
+def internal_error_line(error: BaseException) -> str:
+    """One line for an unexpected exception; the message is cut and secret-masked."""
+    from components.untrusted.redact import one_line, redact
+
+    detail = one_line(redact(str(error)))
+    if len(detail) > 200:
+        detail = detail[:197] + "..."
+    where = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return (
+        f"internal error: {where} (a bug in bootstrap, not in your input; please report it "
+        f"with the command you ran at {ISSUES_URL}; set {DEBUG_VARIABLE}=1 for the traceback)"
+    )

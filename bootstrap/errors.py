@@ -1,4 +1,8 @@
-"""Errors the command line turns into one line and exit code 2."""
+"""Errors the command line turns into one line and exit code 2.
+
+`BadInput` lives in components.untrusted (the readers the pack and the Pulumi program
+share, which must not import this CLI package); it is re-exported here for the CLI.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import contextlib
 import os
 import sys
 
+from components.untrusted.errors import BadInput, InputError
 
-class BadInput(Exception):
-    """Input the user must fix (config, plan file, manifest); `str()` is the whole message."""
+__all__ = ["BadInput", "InputError", "one_line", "stdout_closed"]
 
 
 def one_line(message: str) -> str:

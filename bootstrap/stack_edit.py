@@ -10,15 +10,15 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bootstrap.errors import BadInput
 from bootstrap.outputs import Output, write_files
 from bootstrap.yaml_io import round_trip_yaml
-from components.config import PlatformConfig, read_stack_document
+from components.config import PlatformConfig, display_path, read_stack_document
 from components.config.errors import NAMESPACE
 from components.config.loader import plain_values, validate
+from components.untrusted import STACK_FILE_LIMIT, parse_yaml, read_text
 
 GITOPS_KEY = f"{NAMESPACE}:gitops"
 
@@ -33,7 +33,9 @@ def with_tenant(
     # The loader's checks first (missing file, bad YAML, no config mapping: one line each),
     # then a load that also keeps quoting and flow style, which the edit must not change.
     read_stack_document(path)
-    document = round_trip_yaml().load(path.read_text(encoding="utf-8"))
+    shown = display_path(path)
+    text = read_text(path, "stack file", STACK_FILE_LIMIT)
+    document = parse_yaml(text, shown, round_trip_yaml())
     config = document["config"]
     gitops = config.get(GITOPS_KEY)
     if gitops is None:
@@ -74,7 +76,7 @@ def dump(document: CommentedMap) -> str:
 
 def validate_text(path: Path, text: str) -> PlatformConfig:
     """Validates edited stack-file text as load_stack_file would validate the file."""
-    document: Any = YAML(typ="rt").load(text)
+    document: Any = parse_yaml(text, display_path(path))
     values = {
         str(key).partition(":")[2]: plain_values(value)
         for key, value in document["config"].items()

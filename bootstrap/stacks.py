@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bootstrap.errors import BadInput
-from components.config import PlatformConfig, load_stack_file, read_stack_document
-from components.config.loader import plain_values
+
+if TYPE_CHECKING:
+    from components.config import PlatformConfig
 
 DEFAULT_STACK_DIR = Path("stacks")
 # Promotion order: reports list dev before staging before prod.
@@ -45,6 +46,11 @@ def select(stack_dir: Path, requested: list[str]) -> list[str]:
 
 
 def load(stack_dir: Path, name: str) -> Stack:
+    # The schema (pydantic) loads here, not at import: every command imports this module,
+    # and `--help` or a refused plan file need no schema.
+    from components.config import load_stack_file, read_stack_document
+    from components.config.loader import plain_values
+
     path = stack_dir / f"Pulumi.{name}.yaml"
     config = load_stack_file(path, name)
     raw = {

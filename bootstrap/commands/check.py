@@ -65,9 +65,9 @@ def run(args: argparse.Namespace) -> int:
 
 def judge(args: argparse.Namespace) -> dict[str, Any]:
     """Reads the input and evaluates it; raises BadInput before anything is written."""
-    from components.config import display_path
-    from policies.evaluator import evaluate, summarize
+    from components.untrusted import display_path
 
+    # Input first: a refusal costs no import of the pack (pulumi_policy is the slow part).
     if args.plan is not None:
         from policies.sources.plan_files import load_plan_file
 
@@ -81,6 +81,8 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
         resources = load_manifests(args.manifests, stack)
         project, source = "manifests", args.manifests
     context = _context(stack, args.stack_dir, explicit=args.stack is not None)
+    from policies.evaluator import evaluate, summarize
+
     results = evaluate(resources, context)
     return {
         "schemaVersion": 1,

@@ -36,10 +36,11 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from bootstrap.outputs import Output, check_target, json_text, shown, write_files
     from bootstrap.reports import untrusted
-    from policies.sources.arm import to_template
 
     check_target(args.output, "ARM template")
-    resources = _resources(args)
+    resources = _resources(args)  # input before the heavy imports: a refusal needs none
+    from policies.sources.arm import to_template
+
     template = to_template(resources)
     write_files([Output(args.output, "ARM template", json_text(template))])
     shown = untrusted.plain(shown(args.output), untrusted.MESSAGE_LIMIT)

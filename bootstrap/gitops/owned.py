@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bootstrap.errors import BadInput
 from bootstrap.yaml_io import round_trip_yaml
+from components.untrusted import OWNED_FILE_LIMIT, InputError, parse_yaml
+from components.untrusted.files import decode_utf8
 
 from .generated import render_template
 
@@ -69,17 +70,12 @@ def owned_content(owned: OwnedFile, environment: str, current: bytes | None) -> 
     if owned.ensure is None:
         return current
     shown = f"gitops/{owned.path}"
+    if len(current) > OWNED_FILE_LIMIT:
+        raise InputError(
+            shown, f"is {len(current):,} bytes, over the limit of {OWNED_FILE_LIMIT:,}"
+        )
     yaml = round_trip_yaml()
-    try:
-        document = yaml.load(current.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise BadInput(f"{shown}: not UTF-8 text (expected a kustomization)") from None
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f":{mark.line + 1}" if mark else ""
-        raise BadInput(f"{shown}{where}: invalid YAML: {error.problem or error.context}") from None
-    except YAMLError as error:
-        raise BadInput(f"{shown}: invalid YAML: {error}") from None
+    document = parse_yaml(decode_utf8(current, shown, "kustomization"), shown, yaml)
     if not isinstance(document, CommentedMap):
         raise BadInput(f"{shown}: expected a kustomization (a mapping with 'resources')")
     if not owned.ensure(document, shown):

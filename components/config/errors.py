@@ -10,12 +10,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from components.untrusted.errors import BadInput
+from components.untrusted.redact import looks_secret, one_line, redact, shown_value
+
 from .base import LocatedValueError
 
 NAMESPACE = "platform"
 
 
-class ConfigError(Exception):
+class ConfigError(BadInput):
     """A stack file the platform refuses; `str()` is the single line users see."""
 
     def __init__(self, file: str, message: str, line: int | None = None) -> None:
@@ -25,8 +28,9 @@ class ConfigError(Exception):
         self.line = line
 
     def __str__(self) -> str:
+        # One line, secrets masked: this is what CI logs show.
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return one_line(redact(f"{where}: {self.message}"))
 
 
 def key_path(loc: Sequence[str | int]) -> str:
@@ -62,8 +66,12 @@ def describe(error: ValidationError, root: type[BaseModel]) -> tuple[tuple[str |
     if kind == "missing":
         return loc, "required key is missing"
     message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    value = first.get("input")
+    if isinstance(value, str) and value and (looks_secret(value) or len(value) > 60):
+        # Validators quote the refused value; a pasted key or a page of text stays out.
+        message = message.replace(value, shown_value(value).strip("'"))
     if kind not in {"value_error", "assertion_error"} and "input" in first:
-        message = f"{message} (got {_short(first['input'])})"
+        message = f"{message} (got {shown_value(value)})"
     return loc, message + _more(error)
 
 
@@ -105,8 +113,3 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
             if found is not None:
                 return found
     return None
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

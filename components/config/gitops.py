@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -60,10 +61,25 @@ class GitOpsConfig(StrictModel):
     @field_validator("repo_url")
     @classmethod
     def _git_url(cls, value: str | None) -> str | None:
-        if value is not None and not _GIT_URL.match(value):
+        if value is None:
+            return value
+        # The value is never quoted back: what lands here by mistake is often a key.
+        if not _GIT_URL.match(value):
             raise ValueError(
-                f"'{value}' is not a Git URL (expected https://host/owner/repo.git or "
+                "is not a Git URL (expected https://host/owner/repo.git or "
                 "ssh://git@host/owner/repo.git)"
+            )
+        parts = urlsplit(value)
+        # The URL is stored in the plan file, the FluxConfiguration and CI logs, so a
+        # token or password in it leaks; an SSH user name (git@) is not a credential.
+        credentials = parts.password is not None or (
+            parts.username is not None and parts.scheme != "ssh"
+        )
+        if credentials:
+            raise ValueError(
+                "must not carry credentials (user:token@ is written to the plan, the Flux "
+                "configuration and CI logs); use a public repository, or auth: sshKey with "
+                "the deploy key in Key Vault"
             )
         return value
 

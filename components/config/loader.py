@@ -8,17 +8,25 @@ hand, the line of the offending key.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from components.untrusted import (
+    STACK_FILE_LIMIT,
+    InputError,
+    display_path,
+    parse_json,
+    parse_yaml,
+    read_text,
+)
+from components.untrusted.redact import secret_kind
 
 from .errors import NAMESPACE, ConfigError, describe, key_path
+from .namespaces import describe_near_miss, near_miss
 from .platform import PlatformConfig
 
 # Keys Pulumi itself allows at the top of a stack file.
@@ -50,24 +58,15 @@ def read_stack_document(path: Path) -> CommentedMap:
 
 
 def _parse_stack_document(path: Path) -> CommentedMap:
+    """Bounded read and parse (components.untrusted): regular file, size, depth, aliases."""
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(shown, "stack file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(shown, f"cannot read stack file ({error})") from None
-    if not text.strip():
-        raise ConfigError(shown, "stack file is empty (expected a 'config:' mapping)")
-    try:
-        document = YAML(typ="rt").load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        problem = error.problem or error.context or "invalid YAML"
-        raise ConfigError(shown, f"invalid YAML: {problem}", line) from None
-    except YAMLError as error:
-        raise ConfigError(shown, f"invalid YAML: {error}") from None
+        text = read_text(path, "stack file", STACK_FILE_LIMIT)
+        if not text.strip():
+            raise ConfigError(shown, "stack file is empty (expected a 'config:' mapping)")
+        document = parse_yaml(text, shown)
+    except InputError as error:
+        raise config_error(error) from None
     if not isinstance(document, CommentedMap):
         raise ConfigError(shown, "expected a mapping with a 'config:' key at the top", 1)
     for key in document:
@@ -99,6 +98,10 @@ def load_stack_file(path: Path, stack: str | None = None) -> PlatformConfig:
                 f"config key '{key}' has no namespace (expected {NAMESPACE}:{key})",
                 _key_line(config, key),
             )
+        if near_miss(namespace):
+            raise ConfigError(
+                display_path(path), describe_near_miss(str(key)), _key_line(config, key)
+            )
         if namespace == NAMESPACE:
             values[name] = plain_values(value)
     return validate(values, path, stack or stack_name_of(path), document)
@@ -118,6 +121,15 @@ def validate(
     document: CommentedMap | None = None,
 ) -> PlatformConfig:
     """The single validation step behind both the file and the engine path."""
+    found = find_secret(values)
+    if found is not None:
+        loc, kind = found
+        raise ConfigError(
+            display_path(path),
+            f"{key_path(loc)}: holds {kind}; secrets do not belong in platform config "
+            "(it is committed, planned and logged): keep them in Key Vault",
+            line_of(document, loc),
+        )
     try:
         config = PlatformConfig.model_validate(dict(values))
     except ValidationError as error:
@@ -157,6 +169,9 @@ def config_from_engine(
     is at hand, the line of the offending key.
     """
     path = stack_file(stack_dir, stack)
+    for key in raw:
+        if near_miss(key.partition(":")[0]):
+            raise ConfigError(display_path(path), describe_near_miss(key))
     values = {
         key.partition(":")[2]: _from_engine(value)
         for key, value in raw.items()
@@ -176,12 +191,16 @@ def config_from_engine(
 
 
 def _from_engine(value: Any) -> Any:
-    """The engine hands every value over as a string; structured ones are JSON."""
+    """The engine hands every value over as a string; structured ones are JSON.
+
+    Parsed bounded: what is not JSON the schema accepts (too deep, NaN) stays a string,
+    which the schema then refuses with its key.
+    """
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
-    except json.JSONDecodeError:
+        return parse_json(value, "platform config")
+    except InputError:
         return value
 
 
@@ -236,9 +255,27 @@ def line_of(document: CommentedMap | None, loc: Sequence[str | int]) -> int | No
     return line
 
 
-def display_path(path: Path) -> str:
-    """The path as users typed it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def find_secret(values: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
+    """The first key or string value that is a credential, with its location."""
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), dict(values))]
+    while pending:
+        loc, value = pending.pop()
+        if isinstance(value, str):
+            kind = secret_kind(value)
+            if kind:
+                return loc, kind
+        elif isinstance(value, Mapping):
+            for key in value:
+                kind = secret_kind(str(key))
+                if kind:
+                    return (*loc, str(key)), kind  # masked when the error is shown
+            pending.extend(reversed([((*loc, str(k)), v) for k, v in value.items()]))
+        elif isinstance(value, list):
+            pending.extend(reversed([((*loc, i), v) for i, v in enumerate(value)]))
+    return None
+
+
+def config_error(error: InputError) -> ConfigError:
+    """A reader's refusal as the config error callers of this module expect."""
+    column = f" (column {error.column})" if error.line and error.column else ""
+    return ConfigError(error.file, error.message + column, error.line)

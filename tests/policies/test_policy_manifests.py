@@ -240,12 +240,14 @@ def test_malformed_manifest(
 
 
 def test_failing_kustomize_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "kustomization.yaml").write_text("resources: [missing.yaml]\n", encoding="utf-8")
+    # The same resource twice: kustomize refuses it, and its own reason is shown.
+    (tmp_path / "ns.yaml").write_text(namespace_yaml("a"), encoding="utf-8")
+    (tmp_path / "kustomization.yaml").write_text("resources: [ns.yaml, ns.yaml]\n", "utf-8")
     assert main(["check", "--manifests", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert (
-        len(err) == 1 and f"{tmp_path / 'kustomization.yaml'}:1: kubectl kustomize failed" in err[0]
-    )
+    assert len(err) == 1
+    assert f"{tmp_path / 'kustomization.yaml'}:1: kubectl kustomize failed: " in err[0]
+    assert "already registered id" in err[0]
 
 
 def test_unknown_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
