@@ -9,7 +9,7 @@ so a failed command leaves no report at all rather than some of them. New files 
 mode the umask gives (as `touch` would), an existing file keeps its own.
 
 Serialized JSON goes through json_text(): Pulumi wire secrets anywhere in the document
-and credential-shaped strings (components.credentials) read "[secret]".
+and credential-shaped strings (components.untrusted.credentials) read "[secret]".
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.errors import BadInput
-from components.credentials import redact
+from components.untrusted.credentials import redact
 from policies.sources.wire import SIG_KEY, mask
 
 

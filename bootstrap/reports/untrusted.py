@@ -6,7 +6,7 @@ the pull request, so every report writer passes it through here, never straight 
 - plain(): control characters and ANSI/OSC escape sequences out (they would move the
   cursor, retitle the terminal or hide lines in CI logs), invisible format characters
   (bidirectional overrides, zero-width joiners) and lone surrogates shown as U+FFFD,
-  credentials masked (components.credentials), long values cut with an ellipsis;
+  credentials masked (components.untrusted.credentials), long values cut with an ellipsis;
 - terminal(): a rich Text, so `[bold]` in a name is printed, never parsed as markup;
 - markdown(): for a table cell of a pull-request comment: no emphasis, links, images,
   code spans, HTML or pipes; no @mention, #123 / GH-123 reference or autolink either
@@ -23,7 +23,7 @@ from typing import Any
 
 from rich.text import Text
 
-from components.credentials import redact
+from components.untrusted.credentials import redact
 
 # Generous for names, enough for a finding's message; the full value stays in the plan file.
 NAME_LIMIT = 200

@@ -1,7 +1,8 @@
 """Keeping secrets and long values out of error lines (they end up in CI logs).
 
 People paste keys and tokens into the wrong field; the error that refuses the value must
-not print it. `redact` masks what looks like a secret anywhere in a text; `shown_value`
+not print it. `redact` masks what looks like a secret anywhere in a text (the shapes are
+those of components.untrusted.credentials, plus long random-looking runs); `shown_value`
 is how a refused value may appear in a message: masked when it looks secret, cut when
 long, control characters escaped.
 """
@@ -11,50 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-MASK = "[redacted]"
+from . import credentials
+from .credentials import SECRET_MARK
+
+MASK = SECRET_MARK
 SHOWN_LIMIT = 40
 
-# Where a PEM block ends: its END line; cut off, at a quote, ": " or the end of the text.
-_PEM_END = r"""(?:-----END [A-Z0-9 ]+-----|(?=['"]|: )|$)"""
-# (what it is, pattern, replacement). The first four never belong in configuration.
-_SECRETS = [
-    (
-        "a PEM private key",
-        re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?" + _PEM_END, re.S),
-        MASK,
-    ),
-    (
-        "a GitHub token",
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
-        MASK,
-    ),
-    (
-        "a JSON web token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
-        MASK,
-    ),
-    (
-        "a connection-string secret",
-        re.compile(
-            r"(?i)\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|"
-            r"client_secret)=[^;\s'\"]+"
-        ),
-        rf"\1={MASK}",
-    ),
-    # Other PEM blocks (certificates), complete or cut off: masked, as they are long.
-    (
-        "a PEM block",
-        re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?" + _PEM_END, re.S),
-        MASK,
-    ),
-    # Credentials in a URL: scheme://user:password@host or scheme://token@host.
-    (
-        "credentials in a URL",
-        re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@"),
-        rf"\1{MASK}@",
-    ),
-]
-_NEVER_IN_CONFIG = 4
 # A long run of key-like characters with upper case, lower case and digits: base64 or
 # random tokens. Slashes end a run, so paths and Azure resource IDs stay readable.
 _BLOB = re.compile(r"[A-Za-z0-9+_=-]{32,}")
@@ -62,18 +25,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def redact(text: str) -> str:
-    """`text` with every secret-looking part replaced by [redacted]."""
-    for _, pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
-    return _BLOB.sub(_mask_blob, text)
+    """`text` with every credential-shaped part (components.untrusted.credentials) and every
+    long random-looking run masked: error lines may show neither."""
+    return _BLOB.sub(_mask_blob, credentials.redact(text))
 
 
 def secret_kind(text: str) -> str | None:
     """What `text` holds if it is a credential that never belongs in configuration."""
-    for kind, pattern, _ in _SECRETS[:_NEVER_IN_CONFIG]:
-        if pattern.search(text):
-            return kind
-    return None
+    return credentials.credential_kind(text)
 
 
 def _mask_blob(match: re.Match[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.credentials import SECRET_MARK
+from components.untrusted.credentials import SECRET_MARK
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"

@@ -24,7 +24,7 @@ from support import REPO_ROOT
 
 from bootstrap.outputs import json_text
 from bootstrap.reports import markdown, sarif, terminal, untrusted
-from components.credentials import SECRET_MARK, find_credential, redact
+from components.untrusted.credentials import SECRET_MARK, find_credential, redact
 
 SCHEMA = REPO_ROOT / "tests/policies/fixtures/sarif-schema-2.1.0.json"
 REGISTRY = "azure-native:containerregistry:Registry"

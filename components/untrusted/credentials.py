@@ -43,6 +43,9 @@ class _Rule:
     literal: str
     # Anchored at the literal; group "secret" (or the whole match) is what gets masked.
     pattern: re.Pattern[str]
+    # What it is, for error lines; None for shapes that may legitimately appear in
+    # configuration (a certificate, an SSH user in a URL) and are only masked in outputs.
+    kind: str | None = None
 
 
 def _rules() -> tuple[_Rule, ...]:
@@ -56,18 +59,29 @@ def _rules() -> tuple[_Rule, ...]:
             ),
         ),
         _Rule("://", re.compile(r'://(?P<secret>[^/\s@?#"\\]+)@')),
-        _Rule("github_pat_", re.compile(r"github_pat_[A-Za-z0-9_]{40,255}")),
-        _Rule("eyJ", re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+        _Rule("github_pat_", re.compile(r"github_pat_[A-Za-z0-9_]{40,255}"), "a GitHub token"),
+        _Rule(
+            "eyJ",
+            re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
+            "a JSON web token",
+        ),
     ]
     rules += [
-        _Rule(f"gh{kind}_", re.compile(rf"gh{kind}_[A-Za-z0-9_]{{30,255}}")) for kind in "pousr"
+        _Rule(f"gh{kind}_", re.compile(rf"gh{kind}_[A-Za-z0-9_]{{30,255}}"), "a GitHub token")
+        for kind in "pousr"
     ]
     rules += [
         _Rule(prefix, re.compile(rf"{prefix}[A-Z0-9]{{16}}\b")) for prefix in ("AKIA", "ASIA")
     ]
-    for key in ("AccountKey", "SharedAccessKey", "Password", "Pwd", "sig"):
+    for key in ("AccountKey", "SharedAccessKey", "Password", "Pwd", "sig", "client_secret"):
         for spelled in dict.fromkeys((key, key.lower())):
-            rules.append(_Rule(f"{spelled}=", re.compile(rf"{spelled}=(?P<secret>{_VALUE})")))
+            rules.append(
+                _Rule(
+                    f"{spelled}=",
+                    re.compile(rf"{spelled}=(?P<secret>{_VALUE})"),
+                    "a connection-string secret",
+                )
+            )
     for scheme in ("Bearer", "Basic"):
         rules.append(
             _Rule(f"{scheme} ", re.compile(rf"{scheme} +(?P<secret>[A-Za-z0-9._~+/=-]{{16,}})"))
@@ -91,7 +105,7 @@ def _keeps_user(text: str, at: int, secret: str) -> bool:
     return not text[start:at].lower().startswith(("http", "ftp"))
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
+def _spans(text: str) -> list[tuple[int, int, _Rule]]:
     if _ANY_LITERAL.search(text) is None:
         return []
     spans = []
@@ -103,7 +117,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
                 has_group = "secret" in rule.pattern.groupindex
                 start, end = match.span("secret") if has_group else match.span()
                 if not (rule.literal == "://" and _keeps_user(text, at, match["secret"])):
-                    spans.append((start, end))
+                    spans.append((start, end, rule))
             at = text.find(rule.literal, at + 1)
     return spans
 
@@ -115,7 +129,7 @@ def redact(text: str) -> str:
         return text
     parts = []
     position = 0
-    for start, end in sorted(spans):
+    for start, end, _ in sorted(spans, key=lambda span: span[:2]):
         if end <= position:
             continue  # inside a span already masked (a token inside a PEM block)
         parts.append(text[position : max(start, position)])
@@ -129,3 +143,14 @@ def redact(text: str) -> str:
 def find_credential(text: str) -> bool:
     """True when `text` holds something redact() would mask (for refusing it in config)."""
     return bool(_spans(text))
+
+
+def credential_kind(text: str) -> str | None:
+    """What `text` holds if it is a credential that never belongs in configuration: a
+    private key, a GitHub token, a JSON web token or a connection-string secret."""
+    for start, _end, rule in _spans(text):
+        if rule.kind is not None:
+            return rule.kind
+        if rule.literal == "-----BEGIN " and "PRIVATE KEY-----" in text[start : start + 80]:
+            return "a PEM private key"
+    return None
