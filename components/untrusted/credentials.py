@@ -54,7 +54,9 @@ def _rules() -> tuple[_Rule, ...]:
             "-----BEGIN ",
             re.compile(
                 rf"-----BEGIN [A-Z0-9 ]{{1,64}}-----(?:{_STRING_CHAR}*?-----END "
-                rf"[A-Z0-9 ]{{1,64}}-----|{_STRING_CHAR}*)",
+                # Cut short of its END line: up to the end of the string, or of the value
+                # when a message goes on after it (": " never occurs in base64).
+                rf"[A-Z0-9 ]{{1,64}}-----|(?:(?!: ){_STRING_CHAR})*)",
                 re.DOTALL,
             ),
         ),
