@@ -291,7 +291,10 @@ ARM_TYPES: dict[str, ArmType] = {
         schema_pointer="tenant_resourceDefinitions/diagnosticSettings",
     ),
     "azure-native:monitor:ActionGroup": _rg(
-        "Microsoft.Insights/actionGroups", ("actionGroupName",), "Microsoft.Insights", "actionGroups"
+        "Microsoft.Insights/actionGroups",
+        ("actionGroupName",),
+        "Microsoft.Insights",
+        "actionGroups",
     ),
     "azure-native:monitor:ScheduledQueryRule": _rg(
         "Microsoft.Insights/scheduledQueryRules",

@@ -171,8 +171,9 @@ def _user_sign_ins(frequency: str, condition: str) -> str:
 
 
 _SIGN_IN_SUMMARY = (
-    "| summarize Attempts = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated),\n"
-    "    IPAddresses = make_set(IPAddress, 20), Apps = make_set(AppDisplayName, 20)\n"
+    "| summarize Attempts = count(), FirstSeen = min(TimeGenerated),\n"
+    "    LastSeen = max(TimeGenerated), IPAddresses = make_set(IPAddress, 20),\n"
+    "    Apps = make_set(AppDisplayName, 20)\n"
     "    by UserPrincipalName, UserId, ResultType, SignInKind\n"
     "| extend IPAddress = tostring(IPAddresses[0])"
 )
@@ -210,7 +211,9 @@ ROLE_ASSIGNMENT_OPERATIONS = (
     "MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE",
     "MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/DELETE",
 )
-ADMIN_CREDENTIAL_OPERATION = "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/LISTCLUSTERADMINCREDENTIAL/ACTION"
+ADMIN_CREDENTIAL_OPERATION = (
+    "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/LISTCLUSTERADMINCREDENTIAL/ACTION"
+)
 
 
 def _role_assignment_query(_: QueryInputs, frequency: str) -> str:
@@ -254,8 +257,8 @@ def _exec_query(_: QueryInputs, frequency: str) -> str:
         f"{_fresh('AKSAuditAdmin', frequency)}\n"
         '| where tostring(ObjectRef.resource) == "pods"\n'
         '| where tostring(ObjectRef.subresource) in ("exec", "attach")\n'
-        "| summarize Sessions = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated),\n"
-        "    Codes = make_set(toint(ResponseStatus.code), 5)\n"
+        "| summarize Sessions = count(), FirstSeen = min(TimeGenerated),\n"
+        "    LastSeen = max(TimeGenerated), Codes = make_set(toint(ResponseStatus.code), 5)\n"
         "    by UserName = tostring(User.username), Namespace = tostring(ObjectRef.namespace),\n"
         "    Pod = tostring(ObjectRef.name), Subresource = tostring(ObjectRef.subresource),\n"
         "    ClusterId = _ResourceId"
@@ -272,7 +275,8 @@ def _privileged_pod_query(inputs: QueryInputs, frequency: str) -> str:
         "| extend Namespace = tostring(ObjectRef.namespace), Spec = RequestObject.spec\n"
         "| where Namespace !in (privilegedNamespaces)\n"
         "| extend Privileged = tostring(Spec) contains '\"privileged\":true',\n"
-        "    HostNamespaces = tobool(Spec.hostPID) or tobool(Spec.hostIPC) or tobool(Spec.hostNetwork)\n"
+        "    HostNamespaces = tobool(Spec.hostPID) or tobool(Spec.hostIPC)\n"
+        "        or tobool(Spec.hostNetwork)\n"
         "| where Privileged or HostNamespaces\n"
         "| project TimeGenerated, UserName = tostring(User.username), Namespace,\n"
         "    Pod = tostring(RequestObject.metadata.name), Privileged, HostNamespaces,\n"
@@ -313,13 +317,15 @@ def _flux_query(_: QueryInputs, frequency: str) -> str:
         f"{_fresh('KubeEvents', frequency)}\n"
         '| where KubeEventType == "Warning"\n'
         f"| where ObjectKind in ({kinds})\n"
-        "| summarize Events = count(), Reasons = make_set(Reason, 10), Messages = make_set(Message, 5),\n"
-        "    LastSeen = max(LastSeen)\n"
+        "| summarize Events = count(), Reasons = make_set(Reason, 10),\n"
+        "    Messages = make_set(Message, 5), LastSeen = max(LastSeen)\n"
         "    by ClusterName, Namespace, ObjectKind, Name, ClusterId = _ResourceId"
     )
 
 
-_ACCOUNT_BY_UPN = EntityMapping("Account", (("FullName", "UserPrincipalName"), ("AadUserId", "UserId")))
+_ACCOUNT_BY_UPN = EntityMapping(
+    "Account", (("FullName", "UserPrincipalName"), ("AadUserId", "UserId"))
+)
 _SIGN_IN_IP = EntityMapping("IP", (("Address", "IPAddress"),))
 _KUBE_USER = EntityMapping("Account", (("Name", "UserName"),))
 _CLUSTER = EntityMapping("AzureResource", (("ResourceId", "ClusterId"),))

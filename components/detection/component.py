@@ -234,8 +234,6 @@ class Detections(pulumi.ComponentResource):
             event_grouping_settings=securityinsights.EventGroupingSettingsArgs(
                 aggregation_kind="AlertPerResult"
             ),
-            incident_configuration=securityinsights.IncidentConfigurationArgs(
-                create_incident=True
-            ),
+            incident_configuration=securityinsights.IncidentConfigurationArgs(create_incident=True),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
         )
