@@ -511,3 +511,25 @@ BY_ID = {detection.id: detection for detection in DETECTIONS}
 def required(sources: set[Source] | frozenset[Source], inputs: QueryInputs) -> list[Detection]:
     """The detections a stack holds: those whose data reaches its workspace."""
     return [d for d in DETECTIONS if d.source in sources and d.needs(inputs)]
+
+
+README_START = "<!-- detections:start -->"
+README_END = "<!-- detections:end -->"
+
+
+def markdown_table() -> str:
+    """The README's detection table (tests/detection/test_readme_detections.py keeps it so)."""
+    lines = [
+        "| detection | looks for | table(s) | severity (Azure Monitor / Sentinel) | "
+        "every / looks back | why | ATT&CK |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    names = {CRITICAL: "0 Critical", ERROR: "1 Error", WARNING: "2 Warning"}
+    for d in DETECTIONS:
+        tactics = ", ".join(d.tactics) + " (" + ", ".join(d.techniques) + ")"
+        lines.append(
+            f"| `{d.id}` | {d.looks_for} | {', '.join(d.tables)} | "
+            f"{names[d.severity]} / {d.sentinel_severity} | "
+            f"{iso_to_kql(d.frequency)} / {iso_to_kql(d.window)} | {d.rationale} | {tactics} |"
+        )
+    return "\n".join(lines)

@@ -69,12 +69,16 @@ def _caught(mutation: Mutation, preview: bool) -> None:
     assert {r["enforcement"] for r in failing[mutation.control]} == {expected}
 
 
-@pytest.mark.parametrize("mutation", DETECTION_MUTATIONS, ids=lambda mu: f"{mu.control}:{mu.description}")
+@pytest.mark.parametrize(
+    "mutation", DETECTION_MUTATIONS, ids=lambda mu: f"{mu.control}:{mu.description}"
+)
 def test_detection_variant_is_caught(mutation: Mutation) -> None:
     _caught(mutation, preview=False)
 
 
-@pytest.mark.parametrize("mutation", DETECTION_MUTATIONS, ids=lambda mu: f"{mu.control}:{mu.description}")
+@pytest.mark.parametrize(
+    "mutation", DETECTION_MUTATIONS, ids=lambda mu: f"{mu.control}:{mu.description}"
+)
 def test_detection_variant_is_caught_at_preview(mutation: Mutation) -> None:
     _caught(mutation, preview=True)
 
