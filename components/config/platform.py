@@ -123,12 +123,14 @@ class PlatformConfig(StrictModel):
                 "production enforces Azure Policy (expected Default); audit-only is for "
                 "non-production environments",
             )
-        if self.detection_pages and not self.detection.action_group.has_receivers:
+        # Asked to page without saying whom: an explicit contradiction. (Production pages by
+        # default; there a missing receiver list is reported by the pack, DET-ALR-02, with
+        # its remediation, so a minimal production stack still plans.)
+        if self.detection.paging is True and not self.detection.action_group.has_receivers:
             raise LocatedValueError(
                 ("detection", "actionGroup"),
-                "alerts page someone here (production, or detection.paging true): list "
-                "detection.actionGroup.emails or webhooks; to record only, set "
-                "detection.paging false (in production, with a waiver of DET-ALR-02)",
+                "detection.paging is true but nobody is paged: list "
+                "detection.actionGroup.emails or webhooks",
             )
         if self.location in self.registry.geo_replications:
             index = self.registry.geo_replications.index(self.location)

@@ -88,7 +88,9 @@ class Detections(pulumi.ComponentResource):
             feeds.setdefault("identity", []).append(self.identity_logs)
 
         self.action_group: monitor.ActionGroup | None = None
-        if config.detection_pages:
+        # No receivers, no group: an action group that tells nobody would only hide that
+        # production pages no one (DET-ALR-02 reports the rules instead).
+        if config.detection_pages and config.detection.action_group.has_receivers:
             self.action_group = self._action_group(name, args)
 
         inputs = query_inputs(config)

@@ -102,10 +102,19 @@ def _prod_with(edit: Any) -> dict[str, Any]:
     return raw
 
 
-def test_production_without_receivers_is_refused() -> None:
-    raw = _prod_with(lambda d: d.pop("actionGroup"))
-    with pytest.raises(ConfigError, match=r"detection\.actionGroup: alerts page someone"):
-        validated_config("prod", raw)
+def test_production_without_receivers_fails_the_pack() -> None:
+    run = run_raw_config("prod", _prod_with(lambda d: d.pop("actionGroup")))
+    assert of_type(run, ACTION_GROUP) == []
+    results = evaluate(run.resources, PolicyContext.for_stack("prod"))
+    failing = {r["controls"][0] for r in results if r["status"] == "fail"}
+    assert "DET-ALR-02" in failing
+
+
+def test_paging_without_receivers_is_refused() -> None:
+    raw = copy.deepcopy(shipped_raw_config("dev"))
+    raw["platform:detection"] = {"paging": True}
+    with pytest.raises(ConfigError, match=r"detection\.actionGroup: detection\.paging is true"):
+        validated_config("dev", raw)
 
 
 def test_a_webhook_url_in_config_is_refused() -> None:
