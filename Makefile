@@ -12,6 +12,9 @@ STAMP := $(VENV)/.installed
 # an import of the CLI's test tools) fails in CI. The CLI itself runs the pack in .venv.
 PACK_VENV := .venv-pack
 PACK_STAMP := $(PACK_VENV)/.installed
+# Microsoft's Kusto language service (npm, pinned by tools/kql/package-lock.json): the tests
+# parse every detection query with it against the published table schemas, offline.
+KQL_STAMP := tools/kql/node_modules/.installed
 
 .PHONY: plan test lint render check bench clean
 
@@ -30,12 +33,16 @@ $(PACK_STAMP): requirements.txt policies/requirements.txt
 	$(PACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
 	@touch $(PACK_STAMP)
 
+$(KQL_STAMP): tools/kql/package.json tools/kql/package-lock.json
+	cd tools/kql && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(KQL_STAMP)
+
 ## plan: the offline plan of all stacks, judged by the policy pack (reports in out/)
 plan: $(STAMP)
 	$(BIN)/python -m bootstrap plan --json out/plans --markdown out/plan.md --sarif out/plan.sarif
 
 ## test: lint, then the whole offline test suite
-test: $(STAMP) $(PACK_STAMP) lint
+test: $(STAMP) $(PACK_STAMP) $(KQL_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

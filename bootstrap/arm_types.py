@@ -27,6 +27,8 @@ def resource_id(token: str, inputs: dict[str, Any], subscription_id: str) -> str
         return f"/subscriptions/{subscription_id}/providers/{path}".replace(
             "/providers/Microsoft.Resources/resourceGroups", "/resourceGroups"
         )
+    if known.scope == "tenant":
+        return f"/providers/{path}"
     if known.scope == "extension":
         scope = _extension_scope(inputs, known, subscription_id)
         return f"{scope}/providers/{path}"

@@ -13,6 +13,7 @@ from components.aks import AksCluster, AksClusterArgs
 from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
 from components.config import PlatformConfig
+from components.detection.component import DetectionArgs, Detections
 from components.flux import AKS, ARC, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
 from components.github import GitHubDelivery, GitHubDeliveryArgs
 from components.governance import Governance, GovernanceArgs, required_deploy_roles
@@ -193,6 +194,27 @@ class Platform(pulumi.ComponentResource):
                 ),
                 child,
             )
+
+        # Detection: Entra ID logs in (tenant owner), alert rules and Sentinel analytics out.
+        sentinel = self.governance.sentinel
+        activity = self.governance.activity_log
+        self.detection = Detections(
+            f"{name}-detection",
+            DetectionArgs(
+                placement=placement,
+                workspace=workspace,
+                sentinel=sentinel.onboarding if sentinel is not None else None,
+                vault_name=self.key_vault.vault.name,
+                vault_access=self.key_vault.private_access.ready,
+                feeds={
+                    "aks": list(self.clusters.values()),
+                    "keyvault": [self.key_vault, *self.tenant_vaults.values()],
+                    "activity": [activity] if activity is not None else [],
+                    "flux": [*self.clusters.values(), *self.arc_clusters.values()],
+                },
+            ),
+            child,
+        )
 
         # The deploy identity gets exactly the governance roles this stack's resources need.
         scopes = {

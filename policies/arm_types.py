@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Scope = Literal["resourceGroup", "subscription", "extension"]
+Scope = Literal["resourceGroup", "subscription", "extension", "tenant"]
 SUBSCRIPTION_ID = "subscriptionId"
 RESOURCE_GROUP = "resourceGroupName"
 # The parent of cluster extensions and Flux configurations: an AKS or Arc cluster.
@@ -279,6 +279,40 @@ ARM_TYPES: dict[str, ArmType] = {
         ("clusterName",),
         "Microsoft.Kubernetes",
         "connectedClusters",
+    ),
+    # Detection (components/detection). The Entra ID diagnostic setting is a tenant
+    # resource: PUT /providers/microsoft.aadiam/diagnosticSettings/{name} (REST spec
+    # azureactivedirectory/resource-manager/Microsoft.Aadiam/stable/2017-04-01).
+    "azure-native:aadiam:DiagnosticSetting": ArmType(
+        "microsoft.aadiam/diagnosticSettings",
+        ("name",),
+        "tenant",
+        schema_file="microsoft.aadiam",
+        schema_pointer="tenant_resourceDefinitions/diagnosticSettings",
+    ),
+    "azure-native:monitor:ActionGroup": _rg(
+        "Microsoft.Insights/actionGroups",
+        ("actionGroupName",),
+        "Microsoft.Insights",
+        "actionGroups",
+    ),
+    "azure-native:monitor:ScheduledQueryRule": _rg(
+        "Microsoft.Insights/scheduledQueryRules",
+        ("ruleName",),
+        "Microsoft.Insights",
+        "scheduledQueryRules",
+    ),
+    # A workspace extension resource whose schema file describes it as a definition with
+    # `kind` beside `properties` (REST spec securityinsights/.../stable/2024-09-01/
+    # AlertRules.json: ScheduledAlertRule, kind Scheduled); the envelope takes `kind` from it.
+    "azure-native:securityinsights:ScheduledAlertRule": ArmType(
+        "Microsoft.SecurityInsights/alertRules",
+        ("ruleId",),
+        "extension",
+        extra_parameters=(RESOURCE_GROUP, "workspaceName"),
+        schema_file="Microsoft.SecurityInsights",
+        schema_pointer="definitions/ScheduledAlertRuleProperties",
+        envelope=(("kind", "definitions/ScheduledAlertRule/properties/kind"),),
     ),
     "azure-native:hybridcontainerservice:ProvisionedClusterInstance": ArmType(
         "Microsoft.HybridContainerService/provisionedClusterInstances",

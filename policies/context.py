@@ -88,6 +88,8 @@ class PolicyContext:
             # elsewhere only when the stack asks for it.
             sentinel_required=config.is_production or config.monitoring.sentinel is True,
             owns_subscription_resources=config.governance.owns_subscription_resources,
+            owns_tenant_resources=config.governance.owns_tenant_resources,
+            break_glass_accounts=tuple(config.detection.break_glass_accounts),
             manage_repository=config.github.manage_repository,
             owns_branch_protection=config.owns_branch_protection,
             github_environment=config.github_environment,

@@ -46,6 +46,10 @@ class PolicySettings:
     pod_security_standard: PodSecurityStandard = "baseline"
     sentinel_required: bool = False
     owns_subscription_resources: bool = True
+    # The stack owns its Entra ID tenant's diagnostic setting (identity logs and detections).
+    owns_tenant_resources: bool = True
+    # Object IDs of the tenant's emergency-access accounts (a detection watches them).
+    break_glass_accounts: tuple[str, ...] = ()
     manage_repository: bool = True
     # Branch protection is repository-wide: only the stack that owns it must declare it.
     owns_branch_protection: bool = True
@@ -67,6 +71,8 @@ class PolicySettings:
             "podSecurityStandard": self.pod_security_standard,
             "sentinelRequired": self.sentinel_required,
             "ownsSubscriptionResources": self.owns_subscription_resources,
+            "ownsTenantResources": self.owns_tenant_resources,
+            "breakGlassAccounts": list(self.break_glass_accounts),
             "manageRepository": self.manage_repository,
             "ownsBranchProtection": self.owns_branch_protection,
             "githubEnvironment": self.github_environment,
@@ -95,6 +101,10 @@ class PolicySettings:
             owns_subscription_resources=bool(
                 config.get("ownsSubscriptionResources", default.owns_subscription_resources)
             ),
+            owns_tenant_resources=bool(
+                config.get("ownsTenantResources", default.owns_tenant_resources)
+            ),
+            break_glass_accounts=tuple(str(a) for a in config.get("breakGlassAccounts") or ()),
             manage_repository=bool(config.get("manageRepository", default.manage_repository)),
             owns_branch_protection=bool(
                 config.get("ownsBranchProtection", default.owns_branch_protection)
@@ -134,6 +144,8 @@ CONFIG_SCHEMA = PolicyConfigSchema(
         "podSecurityStandard": {"type": "string", "enum": ["baseline", "restricted"]},
         "sentinelRequired": {"type": "boolean"},
         "ownsSubscriptionResources": {"type": "boolean"},
+        "ownsTenantResources": {"type": "boolean"},
+        "breakGlassAccounts": {"type": "array", "items": {"type": "string"}},
         "manageRepository": {"type": "boolean"},
         "ownsBranchProtection": {"type": "boolean"},
         "githubEnvironment": {"type": ["string", "null"]},

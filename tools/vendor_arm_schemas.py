@@ -94,7 +94,9 @@ def main() -> int:
             raise SystemExit(f"{token}: the installed SDK names no API version")
         roots = wanted.setdefault((version, known.schema_file), [])
         roots.append(known.schema_pointer)
-        roots.extend(pointer for _, pointer in known.envelope)
+        # An envelope field may point inside a definition (its `kind`): vendor the whole
+        # definition, whose JSON pointer then resolves.
+        roots.extend("/".join(pointer.split("/")[:2]) for _, pointer in known.envelope)
 
     sources = []
     for (version, stem), roots in sorted(wanted.items()):

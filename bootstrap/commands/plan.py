@@ -80,11 +80,12 @@ def _policy_contexts(loaded: list[Any]) -> dict[str, Any]:
 
 
 def _check_shared_ownership(stack_dir: Path, loaded: list[Any]) -> None:
-    """Subscription-wide and repository-wide resources need exactly one owning stack.
+    """Subscription-, tenant- and repository-wide resources need exactly one owning stack.
 
     Owners may be stacks that are not being planned, so every stack file takes part.
     """
     from bootstrap import stacks
+    from components.detection.owners import check_tenant_owners
     from components.github import check_branch_protection_owners
     from components.governance import check_subscription_owners
 
@@ -95,6 +96,7 @@ def _check_shared_ownership(stack_dir: Path, loaded: list[Any]) -> None:
     try:
         check_subscription_owners(configs)
         check_branch_protection_owners(configs)
+        check_tenant_owners(configs)
     except ValueError as error:
         raise BadInput(f"{stack_dir}: {error}") from None
 

@@ -2,6 +2,7 @@
 
 from .arc import ArcClusterConfig, AzureLocalConfig
 from .clusters import ClusterConfig, NodePoolConfig
+from .detection import DetectionConfig
 from .errors import NAMESPACE, ConfigError, key_path
 from .github import GitHubConfig
 from .gitops import GitOpsConfig, TenantConfig
@@ -27,6 +28,7 @@ __all__ = [
     "AzureLocalConfig",
     "ClusterConfig",
     "ConfigError",
+    "DetectionConfig",
     "GitHubConfig",
     "GitOpsConfig",
     "GovernanceConfig",

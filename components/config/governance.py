@@ -78,6 +78,9 @@ class GovernanceConfig(StrictModel):
     # Subscription-scoped resources (Defender plans, activity log export) exist once per
     # subscription: exactly one stack that shares the subscription owns them.
     owns_subscription_resources: bool = True
+    # Entra ID tenant-wide resources (the diagnostic setting that sends sign-in and audit
+    # logs to a workspace) exist once per tenant: exactly one stack of the tenant owns them.
+    owns_tenant_resources: bool = True
     defender: DefenderConfig = Field(default_factory=DefenderConfig)
     policy: PolicyAssignmentConfig = Field(default_factory=PolicyAssignmentConfig)
     # Per-control enforcement overrides; production may only tighten (advisory -> mandatory).

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 from .arc import ArcClusterConfig
 from .base import AzureRegion, Guid, LocatedValueError, StrictModel, networks_overlap
 from .clusters import ClusterConfig
+from .detection import DetectionConfig
 from .errors import key_path
 from .github import MAX_FEDERATED_CREDENTIALS, GitHubConfig
 from .gitops import GitOpsConfig
@@ -50,6 +51,7 @@ class PlatformConfig(StrictModel):
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     governance: GovernanceConfig = Field(default_factory=GovernanceConfig)
     gitops: GitOpsConfig = Field(default_factory=GitOpsConfig)
+    detection: DetectionConfig = Field(default_factory=DetectionConfig)
     github: GitHubConfig
     # The Pulumi state account and secrets key CI must reach; unset means CI is granted
     # nothing on them (`bootstrap doctor` reports it).
@@ -66,6 +68,12 @@ class PlatformConfig(StrictModel):
     @property
     def sentinel_enabled(self) -> bool:
         configured = self.monitoring.sentinel
+        return self.is_production if configured is None else configured
+
+    @property
+    def detection_pages(self) -> bool:
+        """Alert rules notify the action group (production), or only record (elsewhere)."""
+        configured = self.detection.paging
         return self.is_production if configured is None else configured
 
     @property
@@ -114,6 +122,15 @@ class PlatformConfig(StrictModel):
                 ("governance", "policy", "enforcementMode"),
                 "production enforces Azure Policy (expected Default); audit-only is for "
                 "non-production environments",
+            )
+        # Asked to page without saying whom: an explicit contradiction. (Production pages by
+        # default; there a missing receiver list is reported by the pack, DET-ALR-02, with
+        # its remediation, so a minimal production stack still plans.)
+        if self.detection.paging is True and not self.detection.action_group.has_receivers:
+            raise LocatedValueError(
+                ("detection", "actionGroup"),
+                "detection.paging is true but nobody is paged: list "
+                "detection.actionGroup.emails or webhooks",
             )
         if self.location in self.registry.geo_replications:
             index = self.registry.geo_replications.index(self.location)

@@ -59,7 +59,11 @@ def prepare(node: Any) -> Any:
         return [prepare(item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = _without_expression(node)
+    # Until stable: some schemas nest the choice (severity of scheduledQueryRules
+    # 2025-01-01-preview is oneOf[oneOf[number, expression], expression]).
+    previous: Any = None
+    while node is not previous:
+        previous, node = node, _without_expression(node)
     prepared: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("properties", "definitions") or key.endswith("esourceDefinitions"):

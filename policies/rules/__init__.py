@@ -7,6 +7,7 @@ from . import (
     aks,
     arc,
     delivery,
+    detection,
     flux,
     governance,
     hazards,
@@ -38,6 +39,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *waivers.RULES,
     *provider_schema.RULES,
     *hazards.RULES,
+    *detection.RULES,
 )
 
 

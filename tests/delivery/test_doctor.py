@@ -194,3 +194,15 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, no_live_calls, damag
     errors = [line for line in lines if line.startswith("error:")]
     assert len(errors) == 1 and expected in errors[0], lines
     assert not any("Traceback" in line for line in lines)
+
+
+def test_the_tenant_owner_needs_security_administrator(shipped_report) -> None:
+    """Only the stack that owns the Entra ID tenant creates its diagnostic setting; that
+    needs the Security Administrator directory role (and an Entra ID P1/P2 licence), and no
+    subscription registers a provider for a tenant resource."""
+    _, lines = shipped_report
+    [line] = lines_with(lines, "CHECK", "holds Security Administrator")
+    assert line.split()[1] == "prod"
+    assert '"roleDefinitionId": "194ae4cb-b126-40b2-bd5b-6091b380977d"' in line
+    assert lines_with(lines, "CHECK", "prod", "P1 or P2")
+    assert lines_with(lines, "resource provider microsoft.aadiam") == []

@@ -112,8 +112,8 @@ def test_allowed_images_regex_is_escaped_and_anchored() -> None:
     [
         ("dev", "ownsSubscriptionResources: false", "ownsSubscriptionResources: true",
          "owned by stacks dev and staging"),
-        ("staging", "platform:gitops:",
-         "platform:governance:\n    ownsSubscriptionResources: false\n  platform:gitops:",
+        ("staging", "ownsTenantResources: false",
+         "ownsTenantResources: false\n    ownsSubscriptionResources: false",
          "has no owning stack"),
     ],
 )  # fmt: skip

@@ -41,6 +41,8 @@ BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
 POLICY_SETS = "/providers/Microsoft.Authorization/policySetDefinitions"
 POLICIES = "/providers/Microsoft.Authorization/policyDefinitions"
+ADMIN_GROUP = "00000000-0000-0000-0000-0000000000c1"
+BREAK_GLASS = "00000000-0000-0000-0000-0000000000e1"
 
 
 def urn(resource_type: str, name: str) -> str:
@@ -54,6 +56,7 @@ def settings(**overrides: Any) -> PolicySettings:
         "kubernetes_versions": ("1.33",),
         "state_container_scope": STATE_CONTAINER,
         "secrets_key_scope": STATE_KEY,
+        "break_glass_accounts": (BREAK_GLASS,),
     }
     return PolicySettings(**{**base, **overrides})
 
@@ -148,7 +151,7 @@ def _build() -> list[dict[str, Any]]:
         "location": "westeurope", "sku": {"name": "PerGB2018"}, "retentionInDays": 90,
         "features": {"disableLocalAuth": True},
     })  # fmt: skip
-    add("azure-native:securityinsights:SentinelOnboardingState", "sentinel", {
+    sentinel = add("azure-native:securityinsights:SentinelOnboardingState", "sentinel", {
         "workspaceName": "log-plat-dev", "resourceGroupName": "rg-plat-dev",
         "sentinelOnboardingStateName": "default",
     }, (workspace,))  # fmt: skip
@@ -219,7 +222,8 @@ def _build() -> list[dict[str, Any]]:
         "dnsPrefix": CLUSTER, "kubernetesVersion": "1.33",
         "identity": {"type": "UserAssigned"},
         "identityProfile": {"kubeletidentity": {"objectId": kubelet_id}},
-        "aadProfile": {"managed": True, "enableAzureRBAC": True},
+        "aadProfile": {"managed": True, "enableAzureRBAC": True,
+                       "adminGroupObjectIDs": [ADMIN_GROUP]},
         "disableLocalAccounts": True, "enableRBAC": True,
         "oidcIssuerProfile": {"enabled": True},
         "securityProfile": {
@@ -455,8 +459,50 @@ def _build() -> list[dict[str, Any]]:
         "metadata": {"name": "charts", "namespace": "flux-system"},
         "spec": {"url": f"oci://{LOGIN_SERVER}/helm", "type": "oci"},
     })  # fmt: skip
+    _detection(add, workspace, sentinel)
     del stack
     return plan.resources
+
+
+def _detection(add: Any, workspace: str, sentinel: str) -> None:
+    """Identity logs, the action group, and every detection as alert and analytics rule."""
+    from components.detection.catalog import DETECTIONS, QueryInputs
+
+    add("azure-native:aadiam:DiagnosticSetting", "entra-logs", {
+        "name": "entra-to-log-plat-dev", "workspaceId": WORKSPACE_ID,
+        "logs": [{"category": c, "enabled": True} for c in (
+            "SignInLogs", "AuditLogs", "NonInteractiveUserSignInLogs", "ServicePrincipalSignInLogs")],
+    }, (workspace,))  # fmt: skip
+    group = add("azure-native:monitor:ActionGroup", "action-group", {
+        "actionGroupName": "ag-log-plat-dev-security", "resourceGroupName": "rg-plat-dev",
+        "location": "global", "groupShortName": "sec-dev", "enabled": True,
+        "emailReceivers": [{"name": "email-0", "emailAddress": "oncall@contoso.com"}],
+    })  # fmt: skip
+    inputs = QueryInputs((BREAK_GLASS,), (ADMIN_GROUP,), ("kube-system",))
+    for detection in DETECTIONS:
+        query = detection.query(inputs)
+        add("azure-native:monitor:ScheduledQueryRule", f"alert-{detection.id}", {
+            "ruleName": f"log-plat-dev-{detection.id}", "resourceGroupName": "rg-plat-dev",
+            "location": "westeurope", "kind": "LogAlert", "enabled": True,
+            "severity": detection.severity, "evaluationFrequency": detection.frequency,
+            "windowSize": detection.window, "scopes": [WORKSPACE_ID],
+            "criteria": {"allOf": [{"query": query, "timeAggregation": "Count",
+                                    "operator": "GreaterThan", "threshold": 0}]},
+            "actions": {"actionGroups": [f"{RG}/providers/Microsoft.Insights/actionGroups/ag-log-plat-dev-security"]},
+            "tags": {"platform-detection": detection.id},
+        }, (workspace, group))  # fmt: skip
+        add("azure-native:securityinsights:ScheduledAlertRule", f"sentinel-{detection.id}", {
+            "ruleId": detection.sentinel_rule_id, "workspaceName": "log-plat-dev",
+            "resourceGroupName": "rg-plat-dev", "kind": "Scheduled", "enabled": True,
+            "displayName": detection.title, "query": query,
+            "queryFrequency": detection.frequency, "queryPeriod": detection.window,
+            "severity": detection.sentinel_severity, "triggerOperator": "GreaterThan",
+            "triggerThreshold": 0, "suppressionEnabled": False, "suppressionDuration": "PT5H",
+            "tactics": list(detection.tactics), "techniques": list(detection.techniques),
+            "entityMappings": [{"entityType": e.entity_type, "fieldMappings": [
+                {"identifier": i, "columnName": c} for i, c in e.fields]} for e in detection.entities],
+            "incidentConfiguration": {"createIncident": True},
+        }, (workspace, sentinel))  # fmt: skip
 
 
 _SECURE = _build()

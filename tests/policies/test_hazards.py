@@ -144,6 +144,7 @@ MUTATIONS = [
     m("HAZ-EXT-02", "flux configuration beside the flux extension", drop_edge("aks-plat-dev-dev1-flux", "aks-plat-dev-dev1-microsoft.flux")),
     m("HAZ-AKS-01", "cluster beside its network role", drop_edge("dev1-aks", "dev1-cp-network")),
     m("HAZ-IAM-01", "new identity role without principalType", set_input("ra-deploy", "principalType", None)),
+    m("HAZ-SEN-01", "analytics rule beside the Sentinel onboarding", drop_edge("sentinel-pod-exec", "sentinel")),
 ]  # fmt: skip
 
 

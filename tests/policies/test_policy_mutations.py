@@ -317,9 +317,11 @@ def test_insecure_variant_is_caught(mutation: Mutation) -> None:
 
 def test_every_control_has_an_insecure_variant() -> None:
     # Deployment hazards keep their table (graph changes, preview-shaped plans) apart.
+    from test_detection_mutations import DETECTION_MUTATIONS
     from test_hazards import MUTATIONS as HAZARD_MUTATIONS
 
-    covered = {mutation.control for mutation in (*MUTATIONS, *HAZARD_MUTATIONS)}
+    tables = (*MUTATIONS, *HAZARD_MUTATIONS, *DETECTION_MUTATIONS)
+    covered = {mutation.control for mutation in tables}
     assert sorted(set(load_catalog().ids) - covered) == []
 
 

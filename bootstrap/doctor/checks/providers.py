@@ -60,7 +60,7 @@ def needed_namespaces(resources: Iterable[Mapping[str, Any]]) -> dict[str, set[s
     for resource in resources:
         token = str(resource.get("type", ""))
         namespace = namespace_of(token)
-        if namespace is None:
+        if namespace is None or _tenant_scoped(token):
             continue
         short = token.removeprefix("azure-native:")
         needed[namespace].add(short)
@@ -71,6 +71,15 @@ def needed_namespaces(resources: Iterable[Mapping[str, Any]]) -> dict[str, set[s
     for namespace in REGISTERED_BY_DEFAULT:
         needed.pop(namespace, None)
     return dict(needed)
+
+
+def _tenant_scoped(token: str) -> bool:
+    """A tenant resource (the Entra ID diagnostic setting) is created in no subscription,
+    so no subscription's provider registration applies to it (entra_logs.py covers it)."""
+    from bootstrap.arm_types import ARM_TYPES
+
+    known = ARM_TYPES.get(token)
+    return known is not None and known.scope == "tenant"
 
 
 def needed_features(resources: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
