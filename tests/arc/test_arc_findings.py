@@ -200,13 +200,19 @@ def test_defender_extension_as_microsoft_deploys_it() -> None:
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_defender_audit_evaluates_the_platform_distributions(stack: str) -> None:
-    def exclude_all(plan: Plan) -> None:
+    """The old state: only the built-in audit's exclusions (aks, aks_management, eks, gke),
+    and Azure Local reported as aks_management (the *management* cluster's name)."""
+
+    def microsoft_default_exclusions(plan: Plan) -> None:
         for assignment in _of(plan, POLICY_ASSIGNMENT):
             parameters = assignment["inputs"].get("parameters") or {}
             if "excludedDistributions" in parameters:
-                parameters["excludedDistributions"] = {"value": ["aks", "aks_management", "aks_workload", "eks", "gke"]}
+                parameters["excludedDistributions"] = {"value": ["aks", "aks_management", "eks", "gke"]}
+        for cluster in _of(plan, CONNECTED):
+            if cluster["inputs"].get("kind") == "ProvisionedCluster":
+                cluster["inputs"]["distribution"] = "aks_management"
 
-    _caught(stack, "ARC-DEF-02", exclude_all)
+    _caught(stack, "ARC-DEF-02", microsoft_default_exclusions)
 
 
 # ---- 5. extensions and Flux after the agents (connected) or the cluster (Azure Local)
