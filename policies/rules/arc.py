@@ -43,6 +43,7 @@ DEPLOYMENT = "azure-native:resources:Deployment"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 DCR = "azure-native:monitor:DataCollectionRule"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
 DCRA = "azure-native:monitor:DataCollectionRuleAssociation"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 PRIVATE_KEY = "tls:index/privateKey:PrivateKey"
@@ -329,23 +330,42 @@ def _collects_container_insights(view: StackView, rule: PolicyResource) -> bool:
 # ---- ARC-DEF-01 / 02: Defender as Microsoft deploys it, audited for the distributions in use
 
 
-def defender_as_deployed(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:
-    if text(dig(props, "extensionType")).lower() != DEFENDER:
-        return
-    if text(dig(props, "clusterResourceName")).lower() not in ("", "connectedclusters"):
-        return
-    name = text(dig(props, "extensionName"))
+def defender_as_deployed(view: StackView, _: PolicySettings) -> Findings:
+    for extension in view.of_type(EXTENSION):
+        if extension_type(extension) != DEFENDER:
+            continue
+        kind = view.known_text(extension, "clusterResourceName").lower()
+        if kind not in ("", "connectedclusters"):
+            continue
+        for problem in _defender_problems(view, extension):
+            yield f"Defender extension {extension.name}: {problem}", extension.urn
+
+
+def _defender_problems(view: StackView, extension: PolicyResource) -> Iterator[str]:
+    name = view.known_text(extension, "extensionName")
     if name and name != DEFENDER:
         yield f"extensionName is {name} (Microsoft's handler and policy name it {DEFENDER})"
-    namespace = text(dig(props, "scope", "cluster", "releaseNamespace"))
+    namespace = view.known_text(extension, "scope", "cluster", "releaseNamespace")
     if namespace != DEFENDER_RELEASE_NAMESPACE:
         yield (
             f"scope.cluster.releaseNamespace is {namespace or 'not set'} (expected "
             f"{DEFENDER_RELEASE_NAMESPACE}, where Microsoft installs the Defender sensor)"
         )
-    if not text(dig(props, "configurationSettings", "logAnalyticsWorkspaceResourceID")):
-        yield "configurationSettings.logAnalyticsWorkspaceResourceID is not set (the sensor's workspace)"
-    if text(dig(props, "identity", "type")) != "SystemAssigned":
+    try:
+        workspace = text(
+            view.value(extension, "configurationSettings", "logAnalyticsWorkspaceResourceID")
+        )
+    except UnknownValueError:
+        # The workspace's ID, unknown before it exists: set, when it comes from a workspace.
+        workspace = (
+            "computed" if view.derived_from(extension, "configurationSettings", WORKSPACE) else ""
+        )
+    if not workspace:
+        yield (
+            "configurationSettings.logAnalyticsWorkspaceResourceID is not set (the sensor's "
+            "workspace)"
+        )
+    if view.known_text(extension, "identity", "type") != "SystemAssigned":
         yield "identity.type is not SystemAssigned"
 
 
@@ -372,7 +392,8 @@ def defender_audit_covers_distributions(view: StackView, settings: PolicySetting
     for distribution in sorted(distributions - evaluated):
         yield (
             f"no Defender policy assignment evaluates Arc clusters of distribution "
-            f"{distribution}: the audit {DEFENDER_AUDIT[:8]} skips {', '.join(DEFENDER_DEFAULT_EXCLUDED)}; "
+            f"{distribution}: the audit {DEFENDER_AUDIT[:8]} skips "
+            f"{', '.join(DEFENDER_DEFAULT_EXCLUDED)}; "
             f"assign {DEFENDER_DINE[:8]} with excludedDistributions that keep it",
             None,
         )
@@ -387,7 +408,7 @@ def azure_local_reference(view: StackView, _: PolicySettings) -> Findings:
             deployment,
             [
                 r
-                for r in known_list(deployment.props, "properties", "template", "resources")
+                for r in items(_value(view, deployment, "properties", "template", "resources"))
                 if is_map(r)
             ],
         )
@@ -420,7 +441,9 @@ def _instance_problems(instance: Mapping[str, Any], pools: set[tuple[str, str]])
         )
     keys = known_list(instance, "properties", "linuxProfile", "ssh", "publicKeys")
     if not any(known_text(k, "keyData") for k in keys if is_map(k)):
-        yield "linuxProfile.ssh.publicKeys has no key (the reference always sets the SSH public key)"
+        yield (
+            "linuxProfile.ssh.publicKeys has no key (the reference always sets the SSH public key)"
+        )
     if not known_text(instance, "properties", "controlPlane", "controlPlaneEndpoint", "hostIP"):
         yield "controlPlane.controlPlaneEndpoint.hostIP is not set (the reference always sets it)"
     cluster = _scoped_cluster(scope)
@@ -463,7 +486,7 @@ RULES = [
     stack_rule("ARC-ID-03", cluster_user_with_admin),
     stack_rule("ARC-EXT-01", security_extensions),
     stack_rule("ARC-MON-01", monitoring_with_rule),
-    resource_rule("ARC-DEF-01", defender_as_deployed),
+    stack_rule("ARC-DEF-01", defender_as_deployed),
     stack_rule("ARC-DEF-02", defender_audit_covers_distributions),
     stack_rule("ARC-LOC-01", azure_local_reference),
     resource_rule("ARC-NET-01", azure_local_calico, typed=True),

@@ -6,6 +6,8 @@ reintroduced into that very plan. staging onboards an EKS cluster (kind connecte
 onboarding program); prod provisions AKS on Azure Local (plant1).
 """
 
+# Plan mutations read best one per line, however wide.
+
 from __future__ import annotations
 
 import copy
@@ -47,12 +49,16 @@ def _of(plan: Plan, token: str) -> list[dict[str, Any]]:
 
 
 def _connected(plan: Plan) -> dict[str, Any]:
-    (cluster,) = [c for c in _of(plan, CONNECTED) if c["inputs"].get("kind") != "ProvisionedCluster"]
+    (cluster,) = [
+        c for c in _of(plan, CONNECTED) if c["inputs"].get("kind") != "ProvisionedCluster"
+    ]
     return cluster
 
 
 def _provisioned(plan: Plan) -> dict[str, Any]:
-    (cluster,) = [c for c in _of(plan, CONNECTED) if c["inputs"].get("kind") == "ProvisionedCluster"]
+    (cluster,) = [
+        c for c in _of(plan, CONNECTED) if c["inputs"].get("kind") == "ProvisionedCluster"
+    ]
     return cluster
 
 
@@ -142,7 +148,9 @@ def test_azure_local_rbac_has_its_check_access_role() -> None:
     cluster = _provisioned(plan)
     assert cluster["inputs"]["aadProfile"]["enableAzureRBAC"] is True
     roles = [
-        a for a in _of(plan, ROLE_ASSIGNMENT) if a["inputs"]["roleDefinitionId"].endswith(CHECK_ACCESS_READER)
+        a
+        for a in _of(plan, ROLE_ASSIGNMENT)
+        if a["inputs"]["roleDefinitionId"].endswith(CHECK_ACCESS_READER)
     ]
     assert roles and all(cluster["urn"] in a.get("dependencies", []) for a in roles)
 
@@ -193,7 +201,9 @@ def test_defender_extension_as_microsoft_deploys_it() -> None:
     assert defender["configurationSettings"]["logAnalyticsWorkspaceResourceID"]
 
     def other_namespace(plan: Plan) -> None:
-        _defender(plan, _connected(plan))["inputs"]["scope"] = {"cluster": {"releaseNamespace": "azuredefender"}}
+        _defender(plan, _connected(plan))["inputs"]["scope"] = {
+            "cluster": {"releaseNamespace": "azuredefender"}
+        }
 
     _caught("staging", "ARC-DEF-01", other_namespace)
 
@@ -207,7 +217,9 @@ def test_defender_audit_evaluates_the_platform_distributions(stack: str) -> None
         for assignment in _of(plan, POLICY_ASSIGNMENT):
             parameters = assignment["inputs"].get("parameters") or {}
             if "excludedDistributions" in parameters:
-                parameters["excludedDistributions"] = {"value": ["aks", "aks_management", "eks", "gke"]}
+                parameters["excludedDistributions"] = {
+                    "value": ["aks", "aks_management", "eks", "gke"]
+                }
         for cluster in _of(plan, CONNECTED):
             if cluster["inputs"].get("kind") == "ProvisionedCluster":
                 cluster["inputs"]["distribution"] = "aks_management"
@@ -223,7 +235,9 @@ def test_connected_extensions_and_flux_come_after_the_agents() -> None:
     cluster = _connected(plan)
     (release,) = _of(plan, HELM_RELEASE)
     name = cluster["inputs"]["clusterName"]
-    dependents = [r for r in _of(plan, EXTENSION) + _of(plan, FLUX) if r["inputs"].get("clusterName") == name]
+    dependents = [
+        r for r in _of(plan, EXTENSION) + _of(plan, FLUX) if r["inputs"].get("clusterName") == name
+    ]
     assert len(dependents) == 5  # defender, policy, monitoring, flux extension, flux configuration
     assert all(_descendants_depend_on(plan, item, release) for item in dependents)
 
@@ -266,7 +280,9 @@ def test_azure_local_follows_the_reference() -> None:
     def resource_id_scope(plan: Plan) -> None:
         for resource in _template_resources(plan):
             if resource["type"].lower() == PROVISIONED_INSTANCES:
-                resource["scope"] = f"[resourceId('Microsoft.Kubernetes/connectedClusters', '{name}')]"
+                resource["scope"] = (
+                    f"[resourceId('Microsoft.Kubernetes/connectedClusters', '{name}')]"
+                )
 
     def no_ssh_key(plan: Plan) -> None:
         for resource in _template_resources(plan):
@@ -287,7 +303,9 @@ def test_admins_get_the_cluster_user_role(stack: str) -> None:
     admin = [a for a in assignments if a["inputs"]["roleDefinitionId"].endswith(CLUSTER_ADMIN_ROLE)]
     user = [a for a in assignments if a["inputs"]["roleDefinitionId"].endswith(CLUSTER_USER_ROLE)]
     assert admin
-    assert sorted(a["inputs"]["principalId"] for a in admin) == sorted(a["inputs"]["principalId"] for a in user)
+    assert sorted(a["inputs"]["principalId"] for a in admin) == sorted(
+        a["inputs"]["principalId"] for a in user
+    )
 
     def drop_user_role(plan: Plan) -> None:
         for assignment in list(_of(plan, ROLE_ASSIGNMENT)):
