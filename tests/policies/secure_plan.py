@@ -397,7 +397,9 @@ def _build() -> list[dict[str, Any]]:
         }]}},
     }, (provisioned,))  # fmt: skip
     # An EKS cluster the program onboards: agent key pair, connected cluster, Arc agents.
-    agent_key = add("tls:index/privateKey:PrivateKey", "eks1-agent-key", {"algorithm": "RSA", "rsaBits": 4096})
+    agent_key = add(
+        "tls:index/privateKey:PrivateKey", "eks1-agent-key", {"algorithm": "RSA", "rsaBits": 4096}
+    )
     eks = add("azure-native:kubernetes:ConnectedCluster", "eks1-arc", {
         "clusterName": EKS, "resourceGroupName": "rg-plat-dev", "identity": {"type": "SystemAssigned"},
         "agentPublicKeyCertificate": _agent_public_key(), "distribution": "eks", "infrastructure": "aws",
@@ -456,9 +458,17 @@ def _build() -> list[dict[str, Any]]:
                 inputs["configurationSettings"] = {"logAnalyticsWorkspaceResourceID": WORKSPACE_ID}
                 depends = (*targets, workspace)
             if extension_type == "microsoft.azuremonitor.containers":
-                inputs["configurationSettings"] = {"logAnalyticsWorkspaceResourceID": WORKSPACE_ID, "amalogs.useAADAuth": "true"}
+                inputs["configurationSettings"] = {
+                    "logAnalyticsWorkspaceResourceID": WORKSPACE_ID,
+                    "amalogs.useAADAuth": "true",
+                }
                 depends = (*targets, workspace, association)
-            extension = add("azure-native:kubernetesconfiguration:Extension", f"{name}-{extension_type}", inputs, depends)
+            extension = add(
+                "azure-native:kubernetesconfiguration:Extension",
+                f"{name}-{extension_type}",
+                inputs,
+                depends,
+            )
             if extension_type == "microsoft.flux":
                 flux_extension = extension
         add("azure-native:kubernetesconfiguration:FluxConfiguration", f"{name}-flux", {
