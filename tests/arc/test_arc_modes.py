@@ -3,6 +3,9 @@
 Keys and certificates are made at run time (never committed).
 """
 
+# Parameter tables read best one per line.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import base64
