@@ -313,3 +313,15 @@ def test_admins_get_the_cluster_user_role(stack: str) -> None:
                 plan.remove(assignment)
 
     _caught(stack, "ARC-ID-03", drop_user_role)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_no_private_key_output_reaches_the_plan(stack: str) -> None:
+    """The offline engine's stand-in for the agent's private key never shows in a plan."""
+    import json
+
+    from bootstrap.engine.mocks import MOCK_PRIVATE_KEY_MARK
+
+    text = json.dumps(offline_run(stack).resources)
+    assert MOCK_PRIVATE_KEY_MARK not in text
+    assert "PRIVATE KEY" not in text
