@@ -101,12 +101,24 @@ def container_insights(
     location: str,
     workspace: operationalinsights.Workspace,
     parent: pulumi.Resource,
-) -> None:
-    """The data collection rule the Container Insights agent uses with Entra ID auth."""
+    rule_name: str | None = None,
+    destination: str = "ciworkspace",
+    depends_on: list[pulumi.Resource] | None = None,
+) -> monitor.DataCollectionRuleAssociation:
+    """The data collection rule the Container Insights agent uses with Entra ID auth, and
+    its association with the cluster (named ContainerInsightsExtension, which the agent
+    looks up).
+
+    Arc clusters pass the rule name and destination Microsoft's k8s-extension handler uses
+    (Azure/azure-cli-extensions src/k8s-extension/azext_k8s_extension/partner_extensions/
+    ContainerInsights.py `_ensure_container_insights_dcr_for_monitoring`: rule
+    `MSCI-<workspace region>-<cluster name>` cut to 64 characters in the workspace's region,
+    destination `la-workspace`) and wait for the cluster to run (`depends_on`).
+    """
     stream = "Microsoft-ContainerInsights-Group-Default"
     rule = monitor.DataCollectionRule(
         f"{name}-insights-dcr",
-        data_collection_rule_name=f"MSCI-{location}-{name}",
+        data_collection_rule_name=rule_name or f"MSCI-{location}-{name}",
         resource_group_name=placement.resource_group_name,
         location=location,
         kind="Linux",
@@ -129,18 +141,19 @@ def container_insights(
         destinations=monitor.DataCollectionRuleDestinationsArgs(
             log_analytics=[
                 monitor.LogAnalyticsDestinationArgs(
-                    name="ciworkspace", workspace_resource_id=workspace.id
+                    name=destination, workspace_resource_id=workspace.id
                 )
             ]
         ),
-        data_flows=[monitor.DataFlowArgs(streams=[stream], destinations=["ciworkspace"])],
+        data_flows=[monitor.DataFlowArgs(streams=[stream], destinations=[destination])],
         tags=placement.tags,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on or [])),
     )
-    monitor.DataCollectionRuleAssociation(
+    return monitor.DataCollectionRuleAssociation(
         f"{name}-insights-dcra",
         association_name="ContainerInsightsExtension",
         resource_uri=cluster_id,
         data_collection_rule_id=rule.id,
-        opts=pulumi.ResourceOptions(parent=parent),
+        description="routes monitoring data to a Log Analytics workspace",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on or [])),
     )

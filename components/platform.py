@@ -173,8 +173,8 @@ class Platform(pulumi.ComponentResource):
             (cluster_name, aks.cluster.name, AKS, aks.cluster)
             for cluster_name, aks in self.clusters.items()
         ] + [
-            # An Arc cluster runs extensions once it is up: for AKS on Azure Local that is
-            # when its provisioned cluster instance exists (ArcCluster.ready).
+            # An Arc cluster runs extensions once it is up (ArcCluster.ready): its agents
+            # installed, its adoption read, or on Azure Local its cluster instance created.
             (cluster_name, arc.connected.name, ARC, arc.ready)
             for cluster_name, arc in self.arc_clusters.items()
         ]
@@ -189,7 +189,7 @@ class Platform(pulumi.ComponentResource):
                     cluster_rp=rp,
                     cluster_type=cluster_type,
                     substitutions=substitutions,
-                    depends_on=[resource],
+                    depends_on=resource if isinstance(resource, list) else [resource],
                     ssh_private_key=ssh_key,
                 ),
                 child,

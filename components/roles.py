@@ -13,6 +13,13 @@ KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 KEY_VAULT_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
 AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 ARC_KUBERNETES_CLUSTER_ADMIN = "8393591c-06b9-48a2-a542-1bd6b377f6a2"
+# "List cluster user credentials action": what cluster connect (`az connectedk8s proxy`)
+# needs besides a Kubernetes role (MicrosoftDocs/azure-management-docs articles/azure-arc/
+# kubernetes/cluster-connect.md; built-in-roles.md).
+ARC_CLUSTER_USER = "00493d72-78f6-4148-b6c5-d3ce8e4799dd"
+# Lets a connected cluster's managed identity call checkAccess: Azure RBAC on Arc needs it on
+# the cluster (articles/azure-arc/kubernetes/azure-rbac.md, "Enable Azure RBAC").
+CONNECTED_CLUSTER_CHECK_ACCESS_READER = "65a14201-8f6c-4c28-bec4-12619c5a9aaa"
 RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
 SECURITY_ADMIN = "fb1c8493-542b-48eb-b624-b4c8fea62acd"
 RESOURCE_POLICY_CONTRIBUTOR = "36243c78-bf99-498c-9df9-86d9f8d28608"
@@ -41,6 +48,8 @@ NAMES = {
     KEY_VAULT_SECRETS_OFFICER: "Key Vault Secrets Officer",
     AKS_RBAC_CLUSTER_ADMIN: "Azure Kubernetes Service RBAC Cluster Admin",
     ARC_KUBERNETES_CLUSTER_ADMIN: "Azure Arc Kubernetes Cluster Admin",
+    ARC_CLUSTER_USER: "Azure Arc Enabled Kubernetes Cluster User Role",
+    CONNECTED_CLUSTER_CHECK_ACCESS_READER: "Connected Cluster Managed Identity CheckAccess Reader",
     RBAC_ADMINISTRATOR: "Role Based Access Control Administrator",
     SECURITY_ADMIN: "Security Admin",
     RESOURCE_POLICY_CONTRIBUTOR: "Resource Policy Contributor",

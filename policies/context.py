@@ -104,6 +104,11 @@ class PolicyContext:
             secrets_key_scope=config.state.key_scope(config.subscription_id)
             if config.state
             else None,
+            adopted_arc_clusters=tuple(
+                (naming.arc_cluster(c.name), c.arc_distribution)
+                for c in config.arc_clusters
+                if c.onboarding == "adopt"
+            ),
         )
         overrides = _checked_overrides(config, catalog, stack_file)
         _check_waivers(config.waivers, catalog, stack_file)

@@ -60,6 +60,9 @@ class PolicySettings:
     # stack does not name them.
     state_container_scope: str | None = None
     secrets_key_scope: str | None = None
+    # Arc clusters the stack adopts (connected with `az connectedk8s connect`, read, not in
+    # the plan): (Azure name, distribution), so the Arc controls still see them.
+    adopted_arc_clusters: tuple[tuple[str, str], ...] = ()
 
     def to_config(self) -> dict[str, Any]:
         """JSON-safe camelCase form, as it travels in CrossGuard policy config."""
@@ -80,6 +83,10 @@ class PolicySettings:
             "waivers": [waiver.to_config() for waiver in self.waivers],
             "stateContainerScope": self.state_container_scope,
             "secretsKeyScope": self.secrets_key_scope,
+            "adoptedArcClusters": [
+                {"name": name, "distribution": distribution}
+                for name, distribution in self.adopted_arc_clusters
+            ],
         }
 
     @classmethod
@@ -123,6 +130,11 @@ class PolicySettings:
             ),
             state_container_scope=config.get("stateContainerScope"),
             secrets_key_scope=config.get("secretsKeyScope"),
+            adopted_arc_clusters=tuple(
+                (str(c.get("name")), str(c.get("distribution", "")).lower())
+                for c in config.get("adoptedArcClusters") or ()
+                if isinstance(c, Mapping)
+            ),
         )
 
     def registry_allowed(self, host: str) -> bool:
@@ -152,6 +164,13 @@ CONFIG_SCHEMA = PolicyConfigSchema(
         "defaultBranch": {"type": "string"},
         "stateContainerScope": {"type": ["string", "null"]},
         "secretsKeyScope": {"type": ["string", "null"]},
+        "adoptedArcClusters": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "distribution": {"type": "string"}},
+            },
+        },
         "waivers": {
             "type": "array",
             "items": {

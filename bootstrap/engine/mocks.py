@@ -13,10 +13,13 @@ of those, which a bridged provider plans as given.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 import pulumi
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from bootstrap.arm_types import resource_id
@@ -24,6 +27,11 @@ from bootstrap.arm_types import resource_id
 from .preview import preview_outputs
 
 _NAMESPACE = uuid.UUID("6f1c1a2e-7d4b-4f3e-9a55-2b1f0c9d8e77")
+TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey"
+# What the offline engine answers for a generated private key: plainly not a key, so a leak
+# of it into a plan or report is as visible as a leak of a real one (tests grep for it).
+MOCK_PRIVATE_KEY_MARK = "offline-engine-mock-private-key"
+_RSA_EXPONENT = 65537
 
 
 def stable_guid(*parts: str) -> str:
@@ -38,11 +46,18 @@ class PlatformMocks(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
+        if args.resource_id:
+            # A read (`Resource.get`): the resource exists already, and the real engine reads
+            # it at a preview too, so both modes answer with what Azure would report.
+            return args.resource_id, _read(self, args.typ, args.resource_id)
         if self.preview:
             if not args.custom:
                 return None, {}  # components never reach a provider
             outputs = preview_outputs(args.typ, inputs)
             return None, inputs if outputs is None else outputs
+        if args.typ == TLS_PRIVATE_KEY:
+            key = f"{pulumi.get_stack()}/{args.typ}/{args.name}"
+            return f"{args.name}-id", {**inputs, **tls_private_key_outputs(key, inputs)}
         if not args.typ.startswith("azure-native:"):
             return f"{args.name}-id", inputs
         arm_id = resource_id(args.typ, inputs, self.subscription_id)
@@ -62,6 +77,47 @@ class PlatformMocks(Mocks):
                 "tenantId": self.tenant_id,
             }, None
         return {}, None
+
+
+def tls_private_key_outputs(key: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-tls PrivateKey outputs, deterministic and not a usable key pair.
+
+    The public key is a well-formed RSA public key (so the program can convert it as it
+    would a real one) whose modulus is derived from the resource's key by hashing: nobody
+    holds a private key for it. The private key outputs are marks, never key material.
+    """
+    bits = int(inputs.get("rsaBits") or 2048)
+    stream = b""
+    counter = 0
+    while len(stream) * 8 < bits:
+        stream += hashlib.sha512(f"{key}/{counter}".encode()).digest()
+        counter += 1
+    modulus = int.from_bytes(stream[: bits // 8], "big") | (1 << (bits - 1)) | 1
+    public = rsa.RSAPublicNumbers(_RSA_EXPONENT, modulus).public_key()
+    public_pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+    mark = f"{MOCK_PRIVATE_KEY_MARK}-{stable_guid(key, 'private')}"
+    return {
+        "publicKeyPem": public_pem,
+        "publicKeyFingerprintSha256": "SHA256:"
+        + hashlib.sha256(modulus.to_bytes(bits // 8, "big")).hexdigest(),
+        "privateKeyPem": mark,
+        "privateKeyPemPkcs8": mark,
+        "privateKeyOpenssh": mark,
+    }
+
+
+def _read(mocks: PlatformMocks, token: str, resource_id: str) -> dict[str, Any]:
+    """The properties of an existing resource read by ID."""
+    outputs: dict[str, Any] = {"id": resource_id, "name": resource_id.rsplit("/", 1)[-1]}
+    if token == "azure-native:kubernetes:ConnectedCluster":
+        outputs["identity"] = {
+            "type": "SystemAssigned",
+            "principalId": stable_guid(resource_id, "principal"),
+            "tenantId": mocks.tenant_id,
+        }
+    return outputs
 
 
 def _identity(mocks: PlatformMocks, key: str, _: dict, __: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class Governance(pulumi.ComponentResource):
 
         self.policy_assignments = PolicyAssignments(
             f"{name}-policy",
-            PolicyAssignmentsArgs(config, placement.resource_group_id),
+            PolicyAssignmentsArgs(config, placement.resource_group_id, args.workspace.id),
             child,
         )
         # Subscription-wide resources: only the stack that owns the subscription declares

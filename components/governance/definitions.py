@@ -39,6 +39,14 @@ ARC_POLICY_EXTENSION: Final = "6b2122c1-8120-4ff5-801b-17625a355590"
 # "[Preview]: Azure Arc enabled Kubernetes clusters should have Microsoft Defender for Cloud
 # extension installed"
 ARC_DEFENDER_EXTENSION: Final = "8dfab9c4-fe7b-49ad-85e4-1e9be085358f"
+# "[Preview]: Configure Azure Arc enabled Kubernetes clusters to install Microsoft Defender
+# for Cloud extension" v7.3.0-preview (DeployIfNotExists/Disabled). The audit above hard-codes
+# `distribution notIn [aks, aks_management, eks, gke]`; this one takes the list as the
+# parameter excludedDistributions (same default), so it can evaluate EKS and GKE clusters too.
+ARC_DEFENDER_EXTENSION_DINE: Final = "708b60a6-d253-4fe0-9114-4be4c00f012c"
+# Only AKS itself stays excluded: AKS runs Defender as its security profile (audited by
+# a1840de2), never as an Arc extension.
+ARC_DEFENDER_EXCLUDED_DISTRIBUTIONS: Final = ("aks",)
 
 # The capabilities the Kubernetes "restricted" Pod Security Standard allows a container to
 # add back after dropping ALL. The restricted initiative's own default allows the much

@@ -26,6 +26,7 @@ EnforcementMode = Literal["Default", "DoNotEnforce"]
 DENY = "Deny"
 AUDIT = "Audit"
 AUDIT_IF_NOT_EXISTS = "AuditIfNotExists"
+DEPLOY_IF_NOT_EXISTS = "DeployIfNotExists"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class AssignmentSpec:
     definition_id: str
     message: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    # DeployIfNotExists assignments need a managed identity (and a location for it).
+    identity: bool = False
 
 
 def enforcement_mode(config: PlatformConfig) -> EnforcementMode:
@@ -74,7 +77,9 @@ def external_ip_addresses(cidrs: list[str]) -> list[str]:
     return sorted(set(addresses), key=ipaddress.IPv4Address)
 
 
-def assignment_specs(config: PlatformConfig) -> list[AssignmentSpec]:
+def assignment_specs(
+    config: PlatformConfig, workspace_id: pulumi.Input[str] = ""
+) -> list[AssignmentSpec]:
     """Every assignment the environment needs, with parameters derived from its config."""
     policy = config.governance.policy
     excluded = list(policy.excluded_namespaces)
@@ -164,6 +169,22 @@ def assignment_specs(config: PlatformConfig) -> list[AssignmentSpec]:
                 message="Install the Microsoft Defender extension on the connected cluster.",
                 parameters={"effect": AUDIT_IF_NOT_EXISTS},
             ),
+            # The audit above skips eks, gke, aks_management: the platform's EKS clusters
+            # would go unchecked. The DINE form evaluates every distribution but AKS and
+            # deploys Microsoft's extension to the platform's workspace where it is missing
+            # (the platform installs it itself; see README, Azure Arc). Checked by ARC-DEF-02.
+            AssignmentSpec(
+                key="arc-defender-extension-all",
+                display_name="Arc clusters of every distribution run the Defender extension",
+                definition_id=d.policy_definition_id(d.ARC_DEFENDER_EXTENSION_DINE),
+                message="Install the Microsoft Defender extension on the connected cluster.",
+                parameters={
+                    "effect": DEPLOY_IF_NOT_EXISTS,
+                    "logAnalyticsWorkspaceResourceId": workspace_id,
+                    "excludedDistributions": list(d.ARC_DEFENDER_EXCLUDED_DISTRIBUTIONS),
+                },
+                identity=True,
+            ),
         ]
     return specs
 
@@ -199,6 +220,8 @@ def _pod_security(config: PlatformConfig, in_cluster: dict[str, Any]) -> Assignm
 class PolicyAssignmentsArgs:
     config: PlatformConfig
     resource_group_id: pulumi.Input[str]
+    # The environment's workspace, for assignments that deploy an agent reporting to it.
+    workspace_id: pulumi.Input[str] = ""
 
 
 class PolicyAssignments(pulumi.ComponentResource):
@@ -210,7 +233,7 @@ class PolicyAssignments(pulumi.ComponentResource):
         super().__init__("platform:governance:PolicyAssignments", name, None, opts)
         config = args.config
         mode = enforcement_mode(config)
-        specs = assignment_specs(config)
+        specs = assignment_specs(config, args.workspace_id)
         scope = assignment_scope(config, args.resource_group_id)
         environment = config.environment
         self.assignments: dict[str, authorization.PolicyAssignment] = {}
@@ -236,6 +259,10 @@ class PolicyAssignments(pulumi.ComponentResource):
                     authorization.NonComplianceMessageArgs(message=spec.message)
                 ],
                 metadata={"managedBy": "pulumi", "environment": environment},
+                identity=authorization.IdentityArgs(type="SystemAssigned")
+                if spec.identity
+                else None,
+                location=config.location if spec.identity else None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.register_outputs({"assignments": {key: a.id for key, a in self.assignments.items()}})

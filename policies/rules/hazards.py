@@ -50,6 +50,8 @@ FLUX_CONFIGURATION = "azure-native:kubernetesconfiguration:FluxConfiguration"
 DEPLOYMENT = "azure-native:resources:Deployment"
 PROVISIONED_CLUSTER = "azure-native:hybridcontainerservice:ProvisionedClusterInstance"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+ARC_AGENTS_CHART = "azure-arc-k8sagents"
 
 # The Azure name input of each parent type (outputs carry it as `name`).
 _NAME_KEYS = {
@@ -328,7 +330,7 @@ def extensions_after_cluster(view: StackView, _: PolicySettings) -> Findings:
         cluster = clusters.of(item)
         if cluster is None:
             continue
-        needed = [cluster, *clusters.provisioned(cluster)]
+        needed = [cluster, *clusters.provisioned(cluster), *clusters.agents(cluster)]
         for requirement in needed:
             if not order.before(requirement, item):
                 yield (
@@ -399,6 +401,19 @@ class _Clusters:
         if name:
             found += self._provisioned.get(f"name:{name}", [])
         return found
+
+    def agents(self, cluster: PolicyResource) -> list[PolicyResource]:
+        """The Arc agents' Helm release of a connected cluster the program onboards: they
+        install extensions, so nothing is installed before them (Azure/azure-cli-extensions
+        src/connectedk8s/azext_connectedk8s/_utils.py helm_install_release)."""
+        if cluster.resource_type != CONNECTED_CLUSTER:
+            return []
+        return [
+            release
+            for release in self._view.of_type(HELM_RELEASE)
+            if cluster in direct(release, CONNECTED_CLUSTER)
+            and known_text(release.props, "chart").rstrip("/").endswith(ARC_AGENTS_CHART)
+        ]
 
     def _index_provisioned(self) -> dict[str, list[PolicyResource]]:
         """Connected cluster (URN, or `name:` its name) -> what provisions it, built once.

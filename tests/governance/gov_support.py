@@ -42,6 +42,8 @@ AKS_POLICY_ADDON = "0a15ec92-a229-4763-bb14-0ea34a568f8d"
 AKS_DEFENDER_PROFILE = "a1840de2-8088-4ea8-b153-b4c723e9cb01"
 ARC_POLICY_EXTENSION = "6b2122c1-8120-4ff5-801b-17625a355590"
 ARC_DEFENDER_EXTENSION = "8dfab9c4-fe7b-49ad-85e4-1e9be085358f"
+# The DINE form, which also evaluates EKS, GKE and AKS on Azure Local (issue 10).
+ARC_DEFENDER_EXTENSION_ALL = "708b60a6-d253-4fe0-9114-4be4c00f012c"
 IN_CLUSTER = (ALLOWED_IMAGES, NO_PRIVILEGED, HTTPS_ONLY, EXTERNAL_IPS)
 
 # Shared with the other suites (tests/support.py), re-exported under this suite's names.

@@ -17,6 +17,7 @@ from gov_support import (
     AKS_POLICY_ADDON,
     ALLOWED_IMAGES,
     ARC_DEFENDER_EXTENSION,
+    ARC_DEFENDER_EXTENSION_ALL,
     ARC_POLICY_EXTENSION,
     ASSIGNMENT,
     BASELINE,
@@ -68,7 +69,7 @@ def test_each_stack_assigns_exactly_the_expected_definitions(stack: str) -> None
     expected = EXPECTED[stack]
     wanted = {expected["pod_security"], *IN_CLUSTER, AKS_POLICY_ADDON, AKS_DEFENDER_PROFILE}
     if expected["arc"]:
-        wanted |= {ARC_POLICY_EXTENSION, ARC_DEFENDER_EXTENSION}
+        wanted |= {ARC_POLICY_EXTENSION, ARC_DEFENDER_EXTENSION, ARC_DEFENDER_EXTENSION_ALL}
     assert set(assignments_by_definition(shipped_run(stack))) == wanted
 
 
@@ -114,6 +115,10 @@ def test_cluster_addon_audits_only_audit(stack: str) -> None:
     if EXPECTED[stack]["arc"]:
         assert parameter(assignments[ARC_POLICY_EXTENSION], "effect") == "AuditIfNotExists"
         assert parameter(assignments[ARC_DEFENDER_EXTENSION], "effect") == "AuditIfNotExists"
+        everything = assignments[ARC_DEFENDER_EXTENSION_ALL]
+        # Only AKS (Defender profile, not an extension) stays out; EKS and GKE are in.
+        assert parameter(everything, "excludedDistributions") == ["aks"]
+        assert everything["identity"] == {"type": "SystemAssigned"}
 
 
 def test_production_is_restricted_with_the_restricted_capabilities() -> None:

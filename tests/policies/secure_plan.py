@@ -27,6 +27,16 @@ LOGIN_SERVER = f"{REGISTRY}.azurecr.io"
 WORKSPACE_ID = f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log-plat-dev"
 CLUSTER = "aks-plat-dev-dev1"
 ARC = "arc-plat-dev-edge1"
+EKS = "arc-plat-dev-eks1"
+CLUSTER_ADMIN = "8393591c-06b9-48a2-a542-1bd6b377f6a2"
+CLUSTER_USER = "00493d72-78f6-4148-b6c5-d3ce8e4799dd"
+CHECK_ACCESS_READER = "65a14201-8f6c-4c28-bec4-12619c5a9aaa"
+# Microsoft's extension names (components/arc.py).
+ARC_EXTENSION_NAMES = {
+    "microsoft.azuredefender.kubernetes": "microsoft.azuredefender.kubernetes",
+    "microsoft.policyinsights": "azurepolicy",
+    "microsoft.azuremonitor.containers": "azuremonitor-containers",
+}
 ROLE = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
@@ -92,6 +102,15 @@ class PlanBuilder:
             entry["dependencies"] = list(depends)
         self.resources.append(entry)
         return entry["urn"]
+
+
+def _agent_public_key() -> str:
+    """A well-formed agent public key made at run time (the offline engine's stand-in)."""
+    from bootstrap.engine.mocks import tls_private_key_outputs
+    from components.arc_onboarding import agent_public_key_certificate
+
+    outputs = tls_private_key_outputs("secure-plan/eks1", {"rsaBits": 4096})
+    return agent_public_key_certificate(outputs["publicKeyPem"])
 
 
 def secure_resources() -> list[dict[str, Any]]:
@@ -341,40 +360,119 @@ def _build() -> list[dict[str, Any]]:
         ("aks-defender-audit", f"{POLICIES}/a1840de2-8088-4ea8-b153-b4c723e9cb01", {}),
         ("arc-policy-extension-audit", f"{POLICIES}/6b2122c1-8120-4ff5-801b-17625a355590", {}),
         ("arc-defender-extension-audit", f"{POLICIES}/8dfab9c4-fe7b-49ad-85e4-1e9be085358f", {}),
+        # Its DINE form keeps EKS and GKE in (ARC-DEF-02).
+        ("arc-defender-extension-all", f"{POLICIES}/708b60a6-d253-4fe0-9114-4be4c00f012c",
+         {"effect": {"value": "DeployIfNotExists"}, "excludedDistributions": {"value": ["aks"]}}),
     )  # fmt: skip
     for name, definition, parameters in assignments:
         add("azure-native:authorization:PolicyAssignment", f"policy-{name}", {
             "scope": RG, "policyDefinitionId": definition, "enforcementMode": "Default",
             "parameters": parameters,
         })  # fmt: skip
+    # AKS on Azure Local (edge1), per Microsoft's aksArc reference template.
     arc = add("azure-native:kubernetes:ConnectedCluster", "edge1-arc", {
         "clusterName": ARC, "resourceGroupName": "rg-plat-dev", "identity": {"type": "SystemAssigned"},
-        "agentPublicKeyCertificate": "", "aadProfile": {"enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]},
+        "kind": "ProvisionedCluster", "agentPublicKeyCertificate": "",
+        "distribution": "aks_workload", "infrastructure": "azure_stack_hci",
+        "aadProfile": {"enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]},
     })  # fmt: skip
-    # AKS on Azure Local: the cluster exists once its provisioned instance does (HAZ-EXT-01).
+    # The cluster exists once its provisioned instance does (HAZ-EXT-01).
     provisioned = add("azure-native:resources:Deployment", "edge1-provisioned", {
         "resourceGroupName": "rg-plat-dev",
         "properties": {"mode": "Incremental", "template": {"resources": [{
             "type": "Microsoft.HybridContainerService/provisionedClusterInstances",
             "name": "default", "apiVersion": "2024-01-01",
-            "scope": f"[resourceId('Microsoft.Kubernetes/connectedClusters', '{ARC}')]",
-            "properties": {"networkProfile": {"networkPolicy": "calico", "podCidr": "10.244.0.0/16"}},
+            "scope": f"Microsoft.Kubernetes/connectedClusters/{ARC}",
+            "properties": {
+                "networkProfile": {"networkPolicy": "calico", "podCidr": "10.244.0.0/16"},
+                "linuxProfile": {"ssh": {"publicKeys": [{"keyData": "ssh-rsa AAAAB3NzaC1yc2E"}]}},
+                "controlPlane": {"count": 3, "controlPlaneEndpoint": {"hostIP": "10.40.0.10"}},
+                "agentPoolProfiles": [{"name": "apps", "count": 2}],
+            },
         }]}},
+    }, (arc,))  # fmt: skip
+    nodepools = add("azure-native:resources:Deployment", "edge1-nodepools", {
+        "resourceGroupName": "rg-plat-dev",
+        "properties": {"mode": "Incremental", "template": {"resources": [{
+            "type": "Microsoft.HybridContainerService/provisionedClusterInstances/agentPools",
+            "name": "default/apps", "apiVersion": "2024-01-01",
+            "scope": f"Microsoft.Kubernetes/connectedClusters/{ARC}",
+            "properties": {"count": 2, "vmSize": "Standard_A4_v2"},
+        }]}},
+    }, (provisioned,))  # fmt: skip
+    # An EKS cluster the program onboards: agent key pair, connected cluster, Arc agents.
+    agent_key = add(
+        "tls:index/privateKey:PrivateKey", "eks1-agent-key", {"algorithm": "RSA", "rsaBits": 4096}
+    )
+    eks = add("azure-native:kubernetes:ConnectedCluster", "eks1-arc", {
+        "clusterName": EKS, "resourceGroupName": "rg-plat-dev", "identity": {"type": "SystemAssigned"},
+        "agentPublicKeyCertificate": _agent_public_key(), "distribution": "eks", "infrastructure": "aws",
+    }, (agent_key,))  # fmt: skip
+    agents = add("kubernetes:helm.sh/v3:Release", "eks1-arc-agents", {
+        "name": "azure-arc", "namespace": "azure-arc-release", "createNamespace": True,
+        "chart": "oci://mcr.microsoft.com/azurearck8s/batch1/stable/v2/azure-arc-k8sagents",
+        "version": "1.21.10",
+        "values": {"global": {"resourceName": EKS, "kubernetesDistro": "eks",
+                              "onboardingPrivateKey": "[secret]"},
+                   "systemDefaultValues": {"spnOnboarding": False}},
+    }, (eks, agent_key))  # fmt: skip
+    for cluster_urn, name in ((arc, ARC), (eks, EKS)):
+        for role, group in ((CLUSTER_ADMIN, "g"), (CLUSTER_USER, "g")):
+            add("azure-native:authorization:RoleAssignment", f"{name}-{role[:8]}", {
+                "principalId": group, "principalType": "Group", "roleDefinitionId": f"{ROLE}/{role}",
+                "scope": f"{RG}/providers/Microsoft.Kubernetes/connectedClusters/{name}",
+            }, (cluster_urn,))  # fmt: skip
+    add("azure-native:authorization:RoleAssignment", f"{ARC}-checkaccess", {
+        "principalId": "edge1-principal", "principalType": "ServicePrincipal",
+        "roleDefinitionId": f"{ROLE}/{CHECK_ACCESS_READER}",
+        "scope": f"{RG}/providers/Microsoft.Kubernetes/connectedClusters/{ARC}",
     }, (arc,))  # fmt: skip
     for targets, kind, name in (
         ((cluster,), "managedClusters", CLUSTER),
-        ((arc, provisioned), "connectedClusters", ARC),
+        ((arc, provisioned, nodepools), "connectedClusters", ARC),
+        ((eks, agents), "connectedClusters", EKS),
     ):
         rp = "Microsoft.ContainerService" if kind == "managedClusters" else "Microsoft.Kubernetes"
+        association = None
+        if kind == "connectedClusters":
+            rule = add("azure-native:monitor:DataCollectionRule", f"{name}-dcr", {
+                "dataCollectionRuleName": f"MSCI-westeurope-{name}", "resourceGroupName": "rg-plat-dev",
+                "kind": "Linux", "location": "westeurope",
+                "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["la-workspace"]}],
+                "destinations": {"logAnalytics": [{"name": "la-workspace", "workspaceResourceId": WORKSPACE_ID}]},
+            }, (workspace, *targets))  # fmt: skip
+            association = add("azure-native:monitor:DataCollectionRuleAssociation", f"{name}-dcra", {
+                "associationName": "ContainerInsightsExtension",
+                "resourceUri": f"{RG}/providers/Microsoft.Kubernetes/connectedClusters/{name}",
+                "dataCollectionRuleId": f"{RG}/providers/Microsoft.Insights/dataCollectionRules/MSCI-westeurope-{name}",
+            }, (rule, *targets))  # fmt: skip
         types = ["microsoft.flux"] + (
             ["microsoft.azuredefender.kubernetes", "microsoft.policyinsights", "microsoft.azuremonitor.containers"]
             if kind == "connectedClusters" else []
         )  # fmt: skip
         for extension_type in types:
-            extension = add("azure-native:kubernetesconfiguration:Extension", f"{name}-{extension_type}", {
+            inputs: dict[str, Any] = {
                 "clusterName": name, "clusterResourceName": kind, "clusterRp": rp,
-                "extensionType": extension_type, "extensionName": extension_type.split(".")[-1],
-            }, targets)  # fmt: skip
+                "extensionType": extension_type, "extensionName": ARC_EXTENSION_NAMES.get(extension_type, "flux"),
+                "identity": {"type": "SystemAssigned"},
+            }  # fmt: skip
+            depends = targets
+            if extension_type == "microsoft.azuredefender.kubernetes":
+                inputs["scope"] = {"cluster": {"releaseNamespace": "mdc"}}
+                inputs["configurationSettings"] = {"logAnalyticsWorkspaceResourceID": WORKSPACE_ID}
+                depends = (*targets, workspace)
+            if extension_type == "microsoft.azuremonitor.containers":
+                inputs["configurationSettings"] = {
+                    "logAnalyticsWorkspaceResourceID": WORKSPACE_ID,
+                    "amalogs.useAADAuth": "true",
+                }
+                depends = (*targets, workspace, association)
+            extension = add(
+                "azure-native:kubernetesconfiguration:Extension",
+                f"{name}-{extension_type}",
+                inputs,
+                depends,
+            )
             if extension_type == "microsoft.flux":
                 flux_extension = extension
         add("azure-native:kubernetesconfiguration:FluxConfiguration", f"{name}-flux", {

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from secure_plan import (
+    ARC,
     BLOB_CONTRIBUTOR,
     CONTRIBUTOR,
     LOGIN_SERVER,
@@ -252,8 +253,23 @@ MUTATIONS = [
     m("KUBE-DNS-01", "no coredns-custom", remove("kube-system/coredns-custom")),
     m("KUBE-DNS-01", "coredns without log", set_("kube-system/coredns-custom", ("data",), {"errors.override": "errors\n"})),
     # ---- arc
+    m("ARC-KEY-01", "connected cluster with an empty agent key", set_("eks1-arc", ("agentPublicKeyCertificate",), "")),
+    m("ARC-KEY-01", "agent key that is not a DER public key", set_("eks1-arc", ("agentPublicKeyCertificate",), "c2VjcmV0")),
+    m("ARC-KEY-01", "empty key on a cluster that is not provisioned by Azure", set_("edge1-arc", ("kind",), DELETE)),
     m("ARC-ID-01", "arc without azure rbac", set_("edge1-arc", ("aadProfile", "enableAzureRBAC"), False)),
+    m("ARC-ID-01", "azure rbac without the checkaccess role", remove("arc-plat-dev-edge1-checkaccess")),
+    m("ARC-ID-02", "azure rbac on eks", set_("eks1-arc", ("aadProfile",), {"enableAzureRBAC": True})),
+    m("ARC-ID-03", "admin without the cluster user role", remove("arc-plat-dev-eks1-00493d72")),
     m("ARC-EXT-01", "arc without defender", remove("arc-plat-dev-edge1-microsoft.azuredefender.kubernetes")),
+    m("ARC-MON-01", "monitoring without its rule association", remove("arc-plat-dev-eks1-dcra")),
+    m("ARC-MON-01", "monitoring with workspace keys", set_("arc-plat-dev-eks1-microsoft.azuremonitor.containers", ("configurationSettings", "amalogs.useAADAuth"), "false")),
+    m("ARC-DEF-01", "defender in another namespace", set_("arc-plat-dev-eks1-microsoft.azuredefender.kubernetes", ("scope", "cluster", "releaseNamespace"), "azuredefender")),
+    m("ARC-DEF-01", "defender under another name", set_("arc-plat-dev-edge1-microsoft.azuredefender.kubernetes", ("extensionName",), "azuredefender.kubernetes")),
+    m("ARC-DEF-02", "defender audit skips eks", set_("policy-arc-defender-extension-all", ("parameters", "excludedDistributions", "value"), ["aks", "aks_management", "eks", "gke"])),
+    m("ARC-LOC-01", "instance scoped by resourceId()", set_("edge1-provisioned", ("properties", "template", "resources", 0, "scope"), f"[resourceId('Microsoft.Kubernetes/connectedClusters', '{ARC}')]")),
+    m("ARC-LOC-01", "no ssh public key", set_("edge1-provisioned", ("properties", "template", "resources", 0, "properties", "linuxProfile"), DELETE)),
+    m("ARC-LOC-01", "no control plane endpoint", set_("edge1-provisioned", ("properties", "template", "resources", 0, "properties", "controlPlane", "controlPlaneEndpoint"), DELETE)),
+    m("ARC-LOC-01", "node pool only in the cluster body", remove("edge1-nodepools")),
     m("ARC-NET-01", "azure local without calico (deployment)", set_("edge1-provisioned", ("properties", "template", "resources", 0, "properties", "networkProfile", "networkPolicy"), "none")),
     m("ARC-NET-01", "provisioned cluster without policy", set_("edge2-provisioned", ("networkProfile",), DELETE)),
     m("ARM-SCH-01", "export policy status in the wrong case", set_("registry", ("policies", "exportPolicy", "status"), "Disabled")),

@@ -1,0 +1,1 @@
+"""Discovering clusters to bring under the baseline (`bootstrap discover`)."""
