@@ -51,6 +51,9 @@ DELEGABLE_ROLES = (
     roles.KEY_VAULT_CONTRIBUTOR,
     roles.KEY_VAULT_SECRETS_USER,
     roles.KEY_VAULT_SECRETS_OFFICER,
+    # The image signer and verifiers (components/supply_chain.py).
+    roles.ACR_PUSH,
+    roles.KEY_VAULT_CERTIFICATE_USER,
     roles.AKS_RBAC_CLUSTER_ADMIN,
     roles.ARC_KUBERNETES_CLUSTER_ADMIN,
 )
