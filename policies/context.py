@@ -102,6 +102,13 @@ class PolicyContext:
             secrets_key_scope=config.state.key_scope(config.subscription_id)
             if config.state
             else None,
+            # Every stack verifies images on every cluster and signs with its certificate.
+            image_verification=True,
+            signing_certificate=config.supply_chain.signing.certificate_name,
+            image_builders=len(config.supply_chain.builders),
+            base_images=tuple(image.name for image in config.supply_chain.base_images),
+            devops_connector=config.devops_connector_enabled,
+            repository_security=config.owns_branch_protection,
         )
         overrides = _checked_overrides(config, catalog, stack_file)
         _check_waivers(config.waivers, catalog, stack_file)

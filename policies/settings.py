@@ -56,6 +56,14 @@ class PolicySettings:
     # stack does not name them.
     state_container_scope: str | None = None
     secrets_key_scope: str | None = None
+    # Supply chain (platform:supplyChain): what the plan must hold. Defaults require nothing,
+    # for plans and manifests judged without a stack.
+    image_verification: bool = False
+    signing_certificate: str | None = None
+    image_builders: int = 0
+    base_images: tuple[str, ...] = ()
+    devops_connector: bool = False
+    repository_security: bool = False
 
     def to_config(self) -> dict[str, Any]:
         """JSON-safe camelCase form, as it travels in CrossGuard policy config."""
@@ -74,6 +82,12 @@ class PolicySettings:
             "waivers": [waiver.to_config() for waiver in self.waivers],
             "stateContainerScope": self.state_container_scope,
             "secretsKeyScope": self.secrets_key_scope,
+            "imageVerification": self.image_verification,
+            "signingCertificate": self.signing_certificate,
+            "imageBuilders": self.image_builders,
+            "baseImages": list(self.base_images),
+            "devopsConnector": self.devops_connector,
+            "repositorySecurity": self.repository_security,
         }
 
     @classmethod
@@ -113,6 +127,12 @@ class PolicySettings:
             ),
             state_container_scope=config.get("stateContainerScope"),
             secrets_key_scope=config.get("secretsKeyScope"),
+            image_verification=bool(config.get("imageVerification", False)),
+            signing_certificate=config.get("signingCertificate"),
+            image_builders=int(float(config.get("imageBuilders") or 0)),
+            base_images=tuple(str(b) for b in config.get("baseImages") or ()),
+            devops_connector=bool(config.get("devopsConnector", False)),
+            repository_security=bool(config.get("repositorySecurity", False)),
         )
 
     def registry_allowed(self, host: str) -> bool:
@@ -140,6 +160,12 @@ CONFIG_SCHEMA = PolicyConfigSchema(
         "defaultBranch": {"type": "string"},
         "stateContainerScope": {"type": ["string", "null"]},
         "secretsKeyScope": {"type": ["string", "null"]},
+        "imageVerification": {"type": "boolean"},
+        "signingCertificate": {"type": ["string", "null"]},
+        "imageBuilders": {"type": "number"},
+        "baseImages": {"type": "array", "items": {"type": "string"}},
+        "devopsConnector": {"type": "boolean"},
+        "repositorySecurity": {"type": "boolean"},
         "waivers": {
             "type": "array",
             "items": {
