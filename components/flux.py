@@ -58,6 +58,8 @@ class ClusterFluxArgs:
     cluster_type: str
     # postBuild.substitute of the tenants and apps Kustomizations (see flux_substitutions).
     substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # postBuild.substitute of the verification Kustomization (verification_substitutions).
+    verification_substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     # Base64 PEM deploy key (a Pulumi secret) for auth sshKey; see deploy_key().
     ssh_private_key: pulumi.Input[str] | None = None
@@ -113,7 +115,9 @@ class ClusterFlux(pulumi.ComponentResource):
                 sync_interval_in_seconds=gitops.sync_interval_seconds,
                 timeout_in_seconds=SOURCE_TIMEOUT_SECONDS,
             ),
-            kustomizations=_kustomizations(config, args.cluster_name, args.substitutions),
+            kustomizations=_kustomizations(
+                config, args.cluster_name, args.substitutions, args.verification_substitutions
+            ),
             configuration_protected_settings=(
                 {"sshPrivateKey": pulumi.Output.secret(args.ssh_private_key)}
                 if args.ssh_private_key is not None
@@ -128,13 +132,24 @@ class ClusterFlux(pulumi.ComponentResource):
 
 
 def _kustomizations(
-    config: PlatformConfig, cluster: str, substitutions: Mapping[str, pulumi.Input[str]]
+    config: PlatformConfig,
+    cluster: str,
+    substitutions: Mapping[str, pulumi.Input[str]],
+    verification: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, kc.KustomizationDefinitionArgs]:
-    # infrastructure -> tenants -> apps; the Calico backstop only after infrastructure.
+    # infrastructure -> tenants -> apps; the Calico backstop and the image verifier only
+    # after infrastructure.
     after = {layout.TENANTS: layout.INFRASTRUCTURE, layout.APPS: layout.TENANTS}
     after[layout.CALICO] = layout.INFRASTRUCTURE
+    after[layout.VERIFIER] = layout.INFRASTRUCTURE
+    after[layout.IMAGE_POLICY] = layout.VERIFIER
     # Infrastructure is cluster-wide baseline only; IDs are needed from tenants on.
-    substituted = {layout.TENANTS, layout.APPS}
+    variables = {
+        layout.TENANTS: substitutions,
+        layout.APPS: substitutions,
+        layout.VERIFIER: verification or {},
+        layout.IMAGE_POLICY: verification or {},
+    }
     interval = config.gitops.sync_interval_seconds
     return {
         kustomization: kc.KustomizationDefinitionArgs(
@@ -147,8 +162,8 @@ def _kustomizations(
             sync_interval_in_seconds=interval,
             timeout_in_seconds=KUSTOMIZATION_TIMEOUT_SECONDS,
             retry_interval_in_seconds=KUSTOMIZATION_RETRY_SECONDS,
-            post_build=kc.PostBuildDefinitionArgs(substitute=dict(substitutions))
-            if kustomization in substituted and substitutions
+            post_build=kc.PostBuildDefinitionArgs(substitute=dict(variables[kustomization]))
+            if variables.get(kustomization)
             else None,
         )
         for kustomization in layout.kustomizations_of(config, cluster)
@@ -165,6 +180,16 @@ def flux_substitutions(
     for tenant, client_id in sorted(client_ids.items()):
         substitutions[layout.client_id_variable(tenant)] = client_id
     return substitutions
+
+
+def verification_substitutions(
+    config: PlatformConfig, verifier_client_id: pulumi.Input[str]
+) -> dict[str, pulumi.Input[str]]:
+    """The postBuild variables the rendered verifier refers to (identifiers, not secrets)."""
+    return {
+        layout.AZURE_TENANT_ID_VARIABLE: config.tenant_id,
+        layout.VERIFIER_CLIENT_ID_VARIABLE: verifier_client_id,
+    }
 
 
 def deploy_key(

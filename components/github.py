@@ -26,6 +26,7 @@ import pulumi_github as github
 from components import roles
 from components.common import Placement
 from components.config import PlatformConfig
+from components.github_security import repository_security
 from components.github_variables import (
     DEPLOY_CLIENT_ID_OUTPUT,
     PREVIEW_CLIENT_ID_OUTPUT,
@@ -51,6 +52,9 @@ DELEGABLE_ROLES = (
     roles.KEY_VAULT_CONTRIBUTOR,
     roles.KEY_VAULT_SECRETS_USER,
     roles.KEY_VAULT_SECRETS_OFFICER,
+    # The image signer and verifiers (components/supply_chain.py).
+    roles.ACR_PUSH,
+    roles.KEY_VAULT_CERTIFICATE_USER,
     roles.AKS_RBAC_CLUSTER_ADMIN,
     roles.ARC_KUBERNETES_CLUSTER_ADMIN,
     roles.ARC_CLUSTER_USER,
@@ -246,6 +250,9 @@ class GitHubDelivery(pulumi.ComponentResource):
         for variable in program_variables(config):
             _actions_variable(name, settings.repo, variable, environment, outputs, child)
         if config.owns_branch_protection:
+            # Secret scanning with push protection, Dependabot alerts and security updates
+            # (components/github_security.py); CodeQL's check is required below.
+            repository_security(name, settings.owner, settings.repo, child)
             # One stack (production by default) owns the repository-wide branch rule.
             protection = settings.branch_protection
             github.BranchProtection(

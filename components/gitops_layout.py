@@ -33,6 +33,14 @@ KUSTOMIZATIONS: tuple[str, ...] = (INFRASTRUCTURE, TENANTS, APPS)
 # opt-in of the Tigera operator); kept out of the chain above, a missing API shows up as
 # a failed Kustomization instead of holding back every tenant.
 CALICO = "calico"
+# Every cluster: Ratify ("verifier") and then what it trusts plus the admission constraint
+# that refuses unsigned images from the platform registry ("image-policy"; its CRDs come
+# with the verifier, so it waits for it). After infrastructure, beside tenants: like
+# Calico, a verifier that cannot start yet (no signing certificate) fails its own
+# Kustomizations only; Gatekeeper's audit reports pods admitted before it was ready.
+VERIFIER = "verifier"
+IMAGE_POLICY = "image-policy"
+VERIFICATION: tuple[str, ...] = (VERIFIER, IMAGE_POLICY)
 
 # With multiTenancy.enforce the extension runs the controllers with
 # --default-service-account=flux-applier: any Flux Kustomization or HelmRelease in a
@@ -42,6 +50,8 @@ FLUX_TENANT_SERVICE_ACCOUNT = "flux-applier"
 # postBuild.substitute variables: values only Pulumi knows (IDs of resources it creates),
 # handed to Flux at reconcile time so no ID is typed into git.
 AZURE_TENANT_ID_VARIABLE = "AZURE_TENANT_ID"
+# The client ID of the image verifier's identity (components/supply_chain.py).
+VERIFIER_CLIENT_ID_VARIABLE = "IMAGE_VERIFIER_CLIENT_ID"
 
 _VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -53,7 +63,8 @@ def cluster_dir(environment: str, cluster: str) -> PurePosixPath:
 
 def kustomizations_of(config: PlatformConfig, cluster: str) -> tuple[str, ...]:
     """The Flux Kustomizations a cluster of this environment reconciles."""
-    return KUSTOMIZATIONS + ((CALICO,) if runs_calico(config, cluster) else ())
+    extra = VERIFICATION + ((CALICO,) if runs_calico(config, cluster) else ())
+    return KUSTOMIZATIONS + extra
 
 
 def runs_calico(config: PlatformConfig, cluster: str) -> bool:
@@ -70,7 +81,7 @@ def runs_calico(config: PlatformConfig, cluster: str) -> bool:
 
 def kustomization_path(environment: str, cluster: str, kustomization: str) -> str:
     """The path a FluxConfiguration Kustomization reconciles, relative to the repo root."""
-    if kustomization not in (*KUSTOMIZATIONS, CALICO):
+    if kustomization not in (*KUSTOMIZATIONS, CALICO, *VERIFICATION):
         raise ValueError(f"unknown kustomization '{kustomization}'")
     return f"./{GITOPS_DIR}/{cluster_dir(environment, cluster) / kustomization}"
 

@@ -61,6 +61,26 @@ class HubNetwork(pulumi.ComponentResource):
             default_outbound_access=False,
             opts=child,
         )
+        # The dedicated agent pool of the ACR tasks that rebuild base images: ACR Tasks is
+        # not a trusted service of a registry without public access (MicrosoftDocs/
+        # azure-management-docs articles/container-registry/allow-access-trusted-services.md
+        # lists import, Defender and a few others), so the tasks run inside this VNet
+        # (tasks-agent-pools.md: "Assign an agent pool to an Azure VNet").
+        self.tasks_subnet: network.Subnet | None = None
+        if placement.config.supply_chain.base_images:
+            tasks_nsg = _nsg(
+                f"{name}-tasks", placement, f"nsg-{placement.naming.hub_vnet}-tasks", self
+            )
+            self.tasks_subnet = network.Subnet(
+                f"{name}-tasks",
+                subnet_name="snet-acr-tasks",
+                virtual_network_name=self.vnet.name,
+                resource_group_name=group,
+                address_prefix=hub.tasks_subnet,
+                network_security_group=network.NetworkSecurityGroupArgs(id=tasks_nsg.id),
+                # After the endpoints subnet: Azure serialises writes to one VNet's subnets.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.endpoints_subnet]),
+            )
         self.zones: dict[str, privatedns.PrivateZone] = {}
         for zone in PRIVATE_ZONES:
             self.zones[zone] = privatedns.PrivateZone(

@@ -14,7 +14,15 @@ from components.arc import ArcCluster, ArcClusterArgs
 from components.common import Placement
 from components.config import PlatformConfig
 from components.detection.component import DetectionArgs, Detections
-from components.flux import AKS, ARC, ClusterFlux, ClusterFluxArgs, deploy_key, flux_substitutions
+from components.flux import (
+    AKS,
+    ARC,
+    ClusterFlux,
+    ClusterFluxArgs,
+    deploy_key,
+    flux_substitutions,
+    verification_substitutions,
+)
 from components.github import GitHubDelivery, GitHubDeliveryArgs
 from components.governance import Governance, GovernanceArgs, required_deploy_roles
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs, assign_role
@@ -23,6 +31,7 @@ from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import Naming
 from components.network import HubNetwork, HubNetworkArgs, SpokeNetwork, SpokeNetworkArgs
 from components.registry import Registry, RegistryArgs
+from components.supply_chain import SupplyChain, SupplyChainArgs
 
 # Service account that tenant workloads use to reach Key Vault (rendered into gitops/).
 WORKLOAD_SERVICE_ACCOUNT = "workload"
@@ -119,6 +128,19 @@ class Platform(pulumi.ComponentResource):
         }
 
         issuers = {name: aks.oidc_issuer_url for name, aks in self.clusters.items()}
+        # Signed images: the signer (the build workflow), the verifier on every AKS cluster,
+        # base-image tasks and the Defender for DevOps connector (components/supply_chain.py).
+        self.supply_chain = SupplyChain(
+            f"{name}-supply-chain",
+            SupplyChainArgs(
+                placement,
+                registry=self.registry.registry,
+                vault=self.key_vault.vault,
+                issuers=issuers,
+                tasks_subnet_id=self.hub.tasks_subnet.id if self.hub.tasks_subnet else None,
+            ),
+            child,
+        )
         self.workload_identities: dict[str, WorkloadIdentity] = {}
         self.tenant_vaults: dict[str, KeyVault] = {}
         for tenant in config.gitops.tenants:
@@ -161,6 +183,7 @@ class Platform(pulumi.ComponentResource):
         # GitOps: Flux on every cluster pulls gitops/ from this repository (components/flux.py).
         client_ids = {tenant: wi.client_id for tenant, wi in self.workload_identities.items()}
         substitutions = flux_substitutions(config, client_ids)
+        verification = verification_substitutions(config, self.supply_chain.verifier_client_id)
         ssh_key = deploy_key(
             f"{name}-flux-deploy-key",
             config,
@@ -189,6 +212,7 @@ class Platform(pulumi.ComponentResource):
                     cluster_rp=rp,
                     cluster_type=cluster_type,
                     substitutions=substitutions,
+                    verification_substitutions=verification,
                     depends_on=resource if isinstance(resource, list) else [resource],
                     ssh_private_key=ssh_key,
                 ),
@@ -239,6 +263,8 @@ class Platform(pulumi.ComponentResource):
             "arcClusters": {name: arc.connected.id for name, arc in self.arc_clusters.items()},
             "githubDeployClientId": self.delivery.deploy.client_id,
             "githubPreviewClientId": self.delivery.preview.client_id,
+            "imageSignerClientId": self.supply_chain.signer_client_id,
+            "imageVerifierClientId": self.supply_chain.verifier_client_id,
             "workloadIdentityClientIds": {
                 name: identity.client_id for name, identity in self.workload_identities.items()
             },

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+# Supply chain (components/supply_chain.py). MicrosoftDocs/azure-docs articles/
+# role-based-access-control/built-in-roles (containers and security sections): AcrPush pushes
+# and pulls images (signatures and SBOMs are pushed as referrers, the same permission);
+# "Key Vault Certificate User" reads certificate content; "Key Vault Crypto User" performs
+# cryptographic operations with keys (sign); "Key Vault Secrets User" reads secret contents.
+ACR_PUSH = "8311e382-0749-4cb8-b61a-304f252e45ec"
+KEY_VAULT_CERTIFICATE_USER = "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
@@ -38,6 +45,8 @@ USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
 
 NAMES = {
     ACR_PULL: "AcrPull",
+    ACR_PUSH: "AcrPush",
+    KEY_VAULT_CERTIFICATE_USER: "Key Vault Certificate User",
     CONTRIBUTOR: "Contributor",
     READER: "Reader",
     NETWORK_CONTRIBUTOR: "Network Contributor",

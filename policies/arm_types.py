@@ -146,6 +146,26 @@ ARM_TYPES: dict[str, ArmType] = {
         "Microsoft.ContainerRegistry",
         "registries_replications",
     ),
+    # ACR tasks and their agent pool (components/supply_chain.py): API 2019-06-01-preview.
+    "azure-native:containerregistry:Task": _rg(
+        "Microsoft.ContainerRegistry/registries/tasks",
+        ("registryName", "taskName"),
+        "Microsoft.ContainerRegistry",
+        "registries_tasks",
+    ),
+    "azure-native:containerregistry:AgentPool": _rg(
+        "Microsoft.ContainerRegistry/registries/agentPools",
+        ("registryName", "agentPoolName"),
+        "Microsoft.ContainerRegistry",
+        "registries_agentPools",
+    ),
+    # The Defender for DevOps GitHub connector: API 2024-08-01-preview.
+    "azure-native:security:SecurityConnector": _rg(
+        "Microsoft.Security/securityConnectors",
+        ("securityConnectorName",),
+        "Microsoft.Security",
+        "securityConnectors",
+    ),
     "azure-native:keyvault:Vault": _rg(
         "Microsoft.KeyVault/vaults", ("vaultName",), "Microsoft.KeyVault", "vaults"
     ),

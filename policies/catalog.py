@@ -40,6 +40,7 @@ SECTIONS = (
     "Provider schema",
     "Deployment hazards",
     "Detection",
+    "Supply chain",
 )
 _ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{2}$")
 # How CrossGuard judges at apply what a first preview cannot (pulumi/pulumi @ 1b5949891b3c,

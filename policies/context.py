@@ -109,6 +109,13 @@ class PolicyContext:
                 for c in config.arc_clusters
                 if c.onboarding == "adopt"
             ),
+            # Every stack verifies images on every cluster and signs with its certificate.
+            image_verification=True,
+            signing_certificate=config.supply_chain.signing.certificate_name,
+            image_builders=len(config.supply_chain.builders),
+            base_images=tuple(image.name for image in config.supply_chain.base_images),
+            devops_connector=config.devops_connector_enabled,
+            repository_security=config.owns_branch_protection,
         )
         overrides = _checked_overrides(config, catalog, stack_file)
         _check_waivers(config.waivers, catalog, stack_file)

@@ -63,6 +63,14 @@ class PolicySettings:
     # Arc clusters the stack adopts (connected with `az connectedk8s connect`, read, not in
     # the plan): (Azure name, distribution), so the Arc controls still see them.
     adopted_arc_clusters: tuple[tuple[str, str], ...] = ()
+    # Supply chain (platform:supplyChain): what the plan must hold. Defaults require nothing,
+    # for plans and manifests judged without a stack.
+    image_verification: bool = False
+    signing_certificate: str | None = None
+    image_builders: int = 0
+    base_images: tuple[str, ...] = ()
+    devops_connector: bool = False
+    repository_security: bool = False
 
     def to_config(self) -> dict[str, Any]:
         """JSON-safe camelCase form, as it travels in CrossGuard policy config."""
@@ -87,6 +95,12 @@ class PolicySettings:
                 {"name": name, "distribution": distribution}
                 for name, distribution in self.adopted_arc_clusters
             ],
+            "imageVerification": self.image_verification,
+            "signingCertificate": self.signing_certificate,
+            "imageBuilders": self.image_builders,
+            "baseImages": list(self.base_images),
+            "devopsConnector": self.devops_connector,
+            "repositorySecurity": self.repository_security,
         }
 
     @classmethod
@@ -135,6 +149,12 @@ class PolicySettings:
                 for c in config.get("adoptedArcClusters") or ()
                 if isinstance(c, Mapping)
             ),
+            image_verification=bool(config.get("imageVerification", False)),
+            signing_certificate=config.get("signingCertificate"),
+            image_builders=int(float(config.get("imageBuilders") or 0)),
+            base_images=tuple(str(b) for b in config.get("baseImages") or ()),
+            devops_connector=bool(config.get("devopsConnector", False)),
+            repository_security=bool(config.get("repositorySecurity", False)),
         )
 
     def registry_allowed(self, host: str) -> bool:
@@ -171,6 +191,12 @@ CONFIG_SCHEMA = PolicyConfigSchema(
                 "properties": {"name": {"type": "string"}, "distribution": {"type": "string"}},
             },
         },
+        "imageVerification": {"type": "boolean"},
+        "signingCertificate": {"type": ["string", "null"]},
+        "imageBuilders": {"type": "number"},
+        "baseImages": {"type": "array", "items": {"type": "string"}},
+        "devopsConnector": {"type": "boolean"},
+        "repositorySecurity": {"type": "boolean"},
         "waivers": {
             "type": "array",
             "items": {

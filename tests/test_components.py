@@ -66,7 +66,12 @@ def test_kubelet_identity_holds_acr_pull_on_the_registry(shipped: Any) -> None:
         f"/resourceGroups/{r['inputs']['resourceGroupName']}/providers/Microsoft.ContainerRegistry/registries/{r['inputs']['registryName']}"
         for r in of_type(shipped, "azure-native:containerregistry:Registry")
     }
-    pulls = role_assignments(shipped, roles.ACR_PULL)
+    # Besides the kubelets, only the image verifier pulls (signatures, SUP-VER-01).
+    grants = role_assignments(shipped, roles.ACR_PULL)
+    pulls = [g for g in grants if "-kubelet-acrpull" in g["description"]]
+    assert [g for g in grants if g not in pulls] == [
+        g for g in grants if g["description"].endswith("-supply-chain-verifier-pull")
+    ]
     assert len(pulls) == len(clusters(shipped))
     for grant in pulls:
         assert any(grant["scope"].endswith(registry) for registry in registry_ids)
@@ -232,7 +237,12 @@ def test_key_vault_baseline(shipped: Any) -> None:
 
 def test_each_key_vault_tenant_reads_only_its_own_vault(shipped: Any) -> None:
     vaults = {v["inputs"]["vaultName"]: v for v in of_type(shipped, "azure-native:keyvault:Vault")}
-    readers = role_assignments(shipped, roles.KEY_VAULT_SECRETS_USER)
+    grants = role_assignments(shipped, roles.KEY_VAULT_SECRETS_USER)
+    # The image verifier reads one secret of the platform vault: the signing certificate's
+    # chain (SUP-VER-01); never the vault.
+    chain = [g for g in grants if g["description"].endswith("-supply-chain-verifier-chain")]
+    assert len(chain) == 1 and chain[0]["scope"].endswith("/secrets/image-signing")
+    readers = [g for g in grants if g not in chain]
     tenant_vaults = [name for name in vaults if name.startswith("kvt-")]
     assert len(readers) == len(tenant_vaults) >= 1
     for grant in readers:

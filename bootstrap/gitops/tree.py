@@ -25,7 +25,7 @@ from .owned import owned_content, owned_files
 __all__ = ["desired_tree", "differences", "read_tree", "write_tree"]
 
 # Every environment's generated folders, for a render that covers all stacks.
-ALL_ENVIRONMENTS_GENERATED = ("clusters/", "tenants/overlays/")
+ALL_ENVIRONMENTS_GENERATED = ("clusters/", "tenants/overlays/", "infrastructure/verification/")
 
 
 def desired_tree(

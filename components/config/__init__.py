@@ -20,12 +20,15 @@ from .loader import (
 from .platform import PlatformConfig
 from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
 from .state import StateConfig
+from .supply_chain import BaseImageConfig, BuilderConfig, SupplyChainConfig
 from .waivers import Waiver
 
 __all__ = [
     "NAMESPACE",
     "ArcClusterConfig",
     "AzureLocalConfig",
+    "BaseImageConfig",
+    "BuilderConfig",
     "ClusterConfig",
     "ConfigError",
     "DetectionConfig",
@@ -38,6 +41,7 @@ __all__ = [
     "PlatformConfig",
     "RegistryConfig",
     "StateConfig",
+    "SupplyChainConfig",
     "TenantConfig",
     "Waiver",
     "config_from_engine",

@@ -60,7 +60,8 @@ MAX_FEDERATED_CREDENTIALS = 20
 
 class BranchProtectionConfig(StrictModel):
     required_reviews: int = Field(default=1, ge=1, le=6)
-    required_checks: list[str] = Field(default_factory=lambda: ["preview", "test"])
+    # "codeql": the CodeQL code scanning job (.github/workflows/codeql.yml).
+    required_checks: list[str] = Field(default_factory=lambda: ["preview", "test", "codeql"])
 
 
 class GitHubConfig(StrictModel):

@@ -23,6 +23,13 @@ class HubConfig(StrictModel):
     def private_endpoints_subnet(self) -> str:
         return str(next(ipaddress.IPv4Network(self.address_space).subnets(prefixlen_diff=1)))
 
+    @property
+    def tasks_subnet(self) -> str:
+        """The ACR task agent pool's subnet: the first quarter of the hub's second half
+        (created only when platform:supplyChain.baseImages is set)."""
+        second_half = list(ipaddress.IPv4Network(self.address_space).subnets(prefixlen_diff=1))[1]
+        return str(next(second_half.subnets(prefixlen_diff=2)))
+
     @model_validator(mode="after")
     def _room_for_endpoints(self) -> HubConfig:
         if ipaddress.IPv4Network(self.address_space).prefixlen > 26:

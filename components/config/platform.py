@@ -19,6 +19,7 @@ from .governance import GovernanceConfig
 from .network import NetworkConfig
 from .services import KeyVaultConfig, MonitoringConfig, RegistryConfig
 from .state import StateConfig
+from .supply_chain import BUILD_WORKFLOW_PATH, BuilderConfig, SupplyChainConfig
 from .waivers import Waiver
 
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{1,9}$")
@@ -56,6 +57,7 @@ class PlatformConfig(StrictModel):
     # The Pulumi state account and secrets key CI must reach; unset means CI is granted
     # nothing on them (`bootstrap doctor` reports it).
     state: StateConfig | None = None
+    supply_chain: SupplyChainConfig = Field(default_factory=SupplyChainConfig)
     waivers: list[Waiver] = Field(default_factory=list)
 
     # ---- derived facts (one source of truth for components, renderer and policies) ----
@@ -97,6 +99,44 @@ class PlatformConfig(StrictModel):
     def github_environment(self) -> str:
         return self.github.environment or self.environment
 
+    # ---- supply chain (components/supply_chain.py, the renderer and the pack read these) ----
+
+    @property
+    def image_verification_enforcement(self) -> str:
+        """Gatekeeper enforcementAction of the signed-images constraint."""
+        configured = self.supply_chain.verification.enforcement
+        return configured or ("deny" if self.is_production else "warn")
+
+    @property
+    def signing_subject(self) -> str:
+        """The X.509 subject of the signing certificate: the one identity clusters trust."""
+        configured = self.supply_chain.signing.subject
+        owner = self.github.owner
+        return configured or f"CN={owner} platform images {self.environment},O={owner}"
+
+    @property
+    def build_workflow_ref(self) -> str:
+        """`job_workflow_ref` of the platform's reusable build workflow, as GitHub writes it."""
+        repository = f"{self.github.owner}/{self.github.repo}"
+        return f"{repository}/{BUILD_WORKFLOW_PATH}@{self.supply_chain.build_workflow_ref}"
+
+    def builder_subject(self, builder: BuilderConfig) -> str:
+        """The OIDC subject of a builder's job calling the platform workflow.
+
+        With the repository's subject template set to include_claim_keys [repo, context,
+        job_workflow_ref], GitHub writes `repo:ORG/REPO:<context>:job_workflow_ref:<path>@<ref>`
+        (docs.github.com/en/actions/reference/security/oidc, "Example: Requiring a reusable
+        workflow and other claims"), so only that workflow, called for that branch or
+        environment, can obtain a token the signing identity trusts.
+        """
+        context = builder.context()
+        return f"repo:{builder.repository}:{context}:job_workflow_ref:{self.build_workflow_ref}"
+
+    @property
+    def devops_connector_enabled(self) -> bool:
+        configured = self.supply_chain.defender_for_dev_ops.enabled
+        return self.owns_branch_protection if configured is None else configured
+
     def cluster_location(self, cluster: ClusterConfig | ArcClusterConfig) -> str:
         return cluster.location or self.location
 
@@ -131,6 +171,12 @@ class PlatformConfig(StrictModel):
                 ("detection", "actionGroup"),
                 "detection.paging is true but nobody is paged: list "
                 "detection.actionGroup.emails or webhooks",
+            )
+        if self.is_production and self.image_verification_enforcement != "deny":
+            raise LocatedValueError(
+                ("supplyChain", "verification", "enforcement"),
+                "production denies unsigned images (expected deny); warn and dryrun are for "
+                "non-production environments",
             )
         if self.location in self.registry.geo_replications:
             index = self.registry.geo_replications.index(self.location)

@@ -16,7 +16,11 @@ looser:
   but resource providers reject a member they do not know ("Could not find member 'x' on
   object of type 'y'", ARM's InvalidRequestContent). Every object that lists its
   properties and declares no `additionalProperties` is closed; dictionaries (objects with
-  `additionalProperties`) stay as the schema declares them.
+  `additionalProperties`) stay as the schema declares them. A polymorphic type (base
+  `properties` beside a `oneOf` of object variants, such as ACR's TaskStepProperties whose
+  Docker, EncodedTask and FileTask steps share contextPath) is closed per variant: each
+  variant gets the base's properties, and the base itself stays open, since a body
+  matching one variant carries the base's members too.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ def prepare(node: Any) -> Any:
     previous: Any = None
     while node is not previous:
         previous, node = node, _without_expression(node)
+    node = _merged_variants(node)
     prepared: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("properties", "definitions") or key.endswith("esourceDefinitions"):
@@ -76,9 +81,25 @@ def prepare(node: Any) -> Any:
             prepared[key] = prepare(value)
         else:
             prepared[key] = value
-    if isinstance(prepared.get("properties"), dict) and "additionalProperties" not in prepared:
+    if (
+        isinstance(prepared.get("properties"), dict)
+        and "additionalProperties" not in prepared
+        and "oneOf" not in prepared
+    ):
         prepared["additionalProperties"] = False
     return prepared
+
+
+def _merged_variants(node: dict[str, Any]) -> dict[str, Any]:
+    """Base properties copied into each object variant of a polymorphic type (see above)."""
+    base = node.get("properties")
+    variants = node.get("oneOf")
+    if not isinstance(base, dict) or not isinstance(variants, list):
+        return node
+    if not all(isinstance(v, dict) and isinstance(v.get("properties"), dict) for v in variants):
+        return node
+    merged = [{**v, "properties": {**base, **v["properties"]}} for v in variants]
+    return {**node, "oneOf": merged}
 
 
 def _without_expression(node: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from . import (
     registry,
     state_access,
     subscription_governance,
+    supply_chain,
     waivers,
 )
 from .base import Rule
@@ -40,6 +41,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *provider_schema.RULES,
     *hazards.RULES,
     *detection.RULES,
+    *supply_chain.RULES,
 )
 
 

@@ -31,7 +31,12 @@ GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 _GITHUB_SUBJECT = re.compile(
     r"^repo:[A-Za-z0-9-]+/[A-Za-z0-9._-]+:"
-    r"(environment:[A-Za-z0-9._-]+|ref:refs/(heads|tags)/[A-Za-z0-9._/-]+|pull_request)$"
+    r"(environment:[A-Za-z0-9._-]+|ref:refs/(heads|tags)/[A-Za-z0-9._/-]+|pull_request)"
+    # A repository whose subject template adds the reusable workflow the job runs
+    # (include_claim_keys [repo, context, job_workflow_ref]; docs.github.com/en/actions/
+    # reference/security/oidc): still one exact subject, narrower than the default.
+    r"(:job_workflow_ref:[A-Za-z0-9-]+/[A-Za-z0-9._-]+/\.github/workflows/[A-Za-z0-9._-]+\.ya?ml"
+    r"@refs/(heads|tags)/[A-Za-z0-9._/-]+)?$"
 )
 _SERVICE_ACCOUNT_SUBJECT = re.compile(
     r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:"

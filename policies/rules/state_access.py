@@ -128,6 +128,9 @@ def _needed(kind: str) -> str:
     return " and ".join(f"{ROLE_NAMES[g]} on {t}" for g, t in sorted(NEEDED[kind]))
 
 
+WORKFLOW_REF_CLAIM = ":job_workflow_ref:"
+
+
 def _ci_identities(view: StackView) -> Iterator[tuple[PolicyResource, str]]:
     """Managed identities federated to GitHub: "preview" if a subject is a pull request."""
     credentials = view.of_type(FEDERATED_CREDENTIAL)
@@ -141,6 +144,10 @@ def _ci_identities(view: StackView) -> Iterator[tuple[PolicyResource, str]]:
                 or view.known_text(c, "resourceName") == azure_name(identity)
             )
         ]
+        # Identities trusted only by jobs of a reusable workflow called from other
+        # repositories (the image signer, SUP-SIG-01) are not this repository's CI.
+        if subjects and all(WORKFLOW_REF_CLAIM in s for s in subjects):
+            continue
         if subjects:
             preview = any(s.endswith(PULL_REQUEST_SUFFIX) for s in subjects)
             yield identity, "preview" if preview else "deploy"

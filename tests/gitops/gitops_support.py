@@ -76,8 +76,78 @@ def crd_schema(api_version: str, kind: str) -> dict[str, Any] | None:
     group, _, version = api_version.rpartition("/")
     if not group:
         return None
+    if group == CONSTRAINTS_GROUP:
+        return constraint_schema(kind)
     path = CRD_SCHEMAS / group / f"{kind.lower()}_{version}.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+# Gatekeeper writes a constraint kind's CRD itself, from its ConstraintTemplate: the
+# template's parameter schema under spec.parameters, beside Gatekeeper's own match and
+# enforcementAction (open-policy-agent/frameworks constraint/pkg/schema/schema.go; the
+# match fields as open-policy-agent/gatekeeper pkg/mutation/match/match.go defines them).
+CONSTRAINTS_GROUP = "constraints.gatekeeper.sh"
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_SELECTOR = {
+    "type": "object",
+    "properties": {
+        "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "matchExpressions": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": False,
+}
+MATCH_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "kinds": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"apiGroups": _STRINGS, "kinds": _STRINGS},
+                "additionalProperties": False,
+            },
+        },
+        "scope": {"enum": ["*", "Cluster", "Namespaced"]},
+        "namespaces": _STRINGS,
+        "excludedNamespaces": _STRINGS,
+        "labelSelector": _SELECTOR,
+        "namespaceSelector": _SELECTOR,
+        "name": {"type": "string"},
+        "source": {"enum": ["All", "Generated", "Original"]},
+    },
+    "additionalProperties": False,
+}
+
+
+def constraint_schema(kind: str) -> dict[str, Any] | None:
+    """The CRD schema Gatekeeper generates for a constraint kind templated in gitops/."""
+    for path in sorted(GITOPS.rglob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            if not isinstance(document, dict) or document.get("kind") != "ConstraintTemplate":
+                continue
+            if document["spec"]["crd"]["spec"]["names"]["kind"] != kind:
+                continue
+            validation = document["spec"]["crd"]["spec"].get("validation", {})
+            parameters = validation.get("openAPIV3Schema", {"type": "object"})
+            return {
+                "type": "object",
+                "required": ["apiVersion", "kind", "metadata", "spec"],
+                "properties": {
+                    "apiVersion": {"const": f"{CONSTRAINTS_GROUP}/v1beta1"},
+                    "kind": {"const": kind},
+                    "metadata": {"type": "object"},
+                    "spec": {
+                        "type": "object",
+                        "properties": {
+                            "enforcementAction": {"enum": ["deny", "dryrun", "warn"]},
+                            "match": MATCH_SCHEMA,
+                            "parameters": {**parameters, "additionalProperties": False},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+            }
+    return None
 
 
 def copy_repo_files(destination: Path) -> tuple[Path, Path]:

@@ -135,7 +135,8 @@ def test_component_serves_arc_connected_clusters():
     assert extension["inputs"]["identity"] == {"type": "SystemAssigned"}
     paths = {k["path"] for k in configuration["inputs"]["kustomizations"].values()}
     # A connected (EKS) cluster: no Calico backstop.
-    assert paths == {f"./gitops/clusters/staging/eks1/{k}" for k in layout.KUSTOMIZATIONS}
+    expected = (*layout.KUSTOMIZATIONS, *layout.VERIFICATION)
+    assert paths == {f"./gitops/clusters/staging/eks1/{k}" for k in expected}
 
 
 def test_unsupported_cluster_type_is_refused():

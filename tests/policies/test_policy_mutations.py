@@ -295,6 +295,15 @@ MUTATIONS = [
     m("DEL-STA-01", "preview cannot read state", remove("ra-preview-state")),
     m("DEL-STA-01", "deploy cannot decrypt", remove("ra-deploy-key")),
     m("DEL-STA-01", "contributor over the state group", set_("ra-deploy", ("scope",), STATE_RG)),
+    # Supply chain: what the stack configures must be in the plan (removing it is caught).
+    m("SUP-SIG-01", "builders configured, no signer", image_builders=1),
+    m("SUP-VER-01", "clusters reconcile no image verifier", image_verification=True),
+    m("SUP-VER-02", "production admits unsigned images", append("kubernetes:constraints.gatekeeper.sh/v1beta1:PlatformSignedImages", "signed-images", {"spec": {"enforcementAction": "warn", "match": {"kinds": [{"apiGroups": [""], "kinds": ["Pod"]}]}, "parameters": {"registries": [LOGIN_SERVER]}}}), production=True),
+    m("SUP-VER-02", "any signer trusted", append("kubernetes:config.ratify.deislabs.io/v1beta1:Verifier", "notation", {"spec": {"parameters": {"trustPolicyDoc": {"trustPolicies": [{"name": "p", "signatureVerification": {"level": "strict"}, "trustedIdentities": ["*"]}]}}}})),
+    m("SUP-BLD-01", "push without scan or signature", append("github:actions/workflow:Workflow", "build", {"jobs": {"b": {"steps": [{"run": "docker push x.azurecr.io/a:1"}]}}})),
+    m("SUP-ACR-01", "base image without its task", base_images=("base-python",)),
+    m("SUP-DEV-01", "connector configured, not declared", devops_connector=True),
+    m("SUP-REP-01", "repository security not declared", repository_security=True),
 ]  # fmt: skip
 
 

@@ -1,0 +1,21 @@
+"""What the rendered image verifier is made of: one source for the renderer and the pack.
+
+Pure data, no Pulumi import. Versions are pinned: Ratify v1.4.0 is chart 1.15.0
+(ratify-project/ratify tag v1.4.0, commit f3f6229dee1051e4beb580ec17ad68b7a45f23af,
+charts/ratify/Chart.yaml).
+"""
+
+from __future__ import annotations
+
+RATIFY_CHART_VERSION = "1.15.0"
+RATIFY_APP_VERSION = "v1.4.0"
+# Gatekeeper external data provider the chart registers (charts/ratify/templates/provider.yaml).
+RATIFY_PROVIDER = "ratify-provider"
+# The constraint kind of the platform's signed-images template (rendered into gitops/).
+CONSTRAINT_KIND = "PlatformSignedImages"
+CONSTRAINT_NAME = "platform-signed-images"
+# The Ratify KeyManagementProvider (and trust store) holding the signing certificate.
+TRUST_STORE = "platform-signing"
+# Images Ratify runs from, imported into the platform registry (bootstrap doctor).
+RATIFY_IMAGES = ("ratify-project/ratify", "ratify-project/ratify-crds")
+RATIFY_SOURCE_REGISTRY = "ghcr.io"
