@@ -154,7 +154,7 @@ def test_cluster_wide_baseline(stack, cluster, calico):
         spec = policy["spec"]
         assert sorted(spec["types"]) == ["Egress", "Ingress"]
         for namespace in SYSTEM_NAMESPACES:
-            assert f'"{namespace}"' in spec["namespaceSelector"]
+            assert f"'{namespace}'" in spec["namespaceSelector"]
         assert "not in" in spec["namespaceSelector"]
         assert sorted(rule["protocol"] for rule in spec["egress"]) == ["TCP", "UDP"]
         assert all(rule["destination"]["ports"] == [53] for rule in spec["egress"])
