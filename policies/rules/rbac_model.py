@@ -256,20 +256,18 @@ def people_act_as_service_accounts(rbac: Rbac, namespace: str) -> bool:
 
 def reachable_subjects(rbac: Rbac, grant: Grant) -> list[Subject]:
     """The grant's subjects that are people, or service accounts people can act as."""
-    reachable = []
-    for subject in grant.subjects:
-        if subject.is_person:
-            reachable.append(subject)
-        elif subject.kind == "ServiceAccount" and people_act_as_service_accounts(
-            rbac, subject.namespace
-        ):
-            reachable.append(subject)
-        elif subject.kind == "Group" and grant.namespace and (
-            subject.is_service_account_of(grant.namespace)
-            and people_act_as_service_accounts(rbac, grant.namespace)
-        ):
-            reachable.append(subject)
-    return reachable
+    return [subject for subject in grant.subjects if _reachable(rbac, grant, subject)]
+
+
+def _reachable(rbac: Rbac, grant: Grant, subject: Subject) -> bool:
+    if subject.is_person:
+        return True
+    if subject.kind == "ServiceAccount":
+        return people_act_as_service_accounts(rbac, subject.namespace)
+    return bool(grant.namespace) and (
+        subject.is_service_account_of(grant.namespace)
+        and people_act_as_service_accounts(rbac, grant.namespace)
+    )
 
 
 def describe(subjects: list[Subject]) -> str:
@@ -279,9 +277,8 @@ def describe(subjects: list[Subject]) -> str:
 def grants_in(rbac: Rbac, namespaces: set[str]) -> Iterator[Grant]:
     """Bindings in those namespaces, and cluster-wide ones naming their service accounts."""
     for grant in rbac.grants:
-        if grant.namespace in namespaces:
-            yield grant
-        elif not grant.namespace and any(
+        names_ours = any(
             s.kind == "ServiceAccount" and s.namespace in namespaces for s in grant.subjects
-        ):
+        )
+        if grant.namespace in namespaces or (not grant.namespace and names_ours):
             yield grant
