@@ -18,6 +18,7 @@ from . import (
     registry,
     state_access,
     subscription_governance,
+    tenancy,
     waivers,
 )
 from .base import Rule
@@ -38,6 +39,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *waivers.RULES,
     *provider_schema.RULES,
     *hazards.RULES,
+    *tenancy.RULES,
 )
 
 

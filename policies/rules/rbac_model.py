@@ -245,9 +245,10 @@ def escalations_of(rules: tuple[Rule, ...]) -> list[str]:
 def people_act_as_service_accounts(rbac: Rbac, namespace: str) -> bool:
     """Some person bound in `namespace` (or cluster-wide) can run code as its accounts."""
     for grant in rbac.grants:
-        if grant.namespace not in ("", namespace) or grant.rules is None:
+        if grant.namespace not in ("", namespace) or not any(s.is_person for s in grant.subjects):
             continue
-        if any(s.is_person for s in grant.subjects) and any(
+        # A person's role that cannot be resolved may well create pods: assume it does.
+        if grant.rules is None or any(
             allows(grant.rules, *check) for check in ACTS_AS_SERVICE_ACCOUNTS
         ):
             return True
