@@ -165,7 +165,9 @@ PROTECTED: tuple[Protected, ...] = (
 NOT_THE_PLATFORM = f"request.userInfo.username != '{PLATFORM_FLUX_IDENTITY}'"
 # Deleting the namespace deletes its content through the namespace controller; the
 # guardrails must not keep a retired namespace from going away.
-NAMESPACE_TERMINATING = "namespaceObject != null && has(namespaceObject.metadata.deletionTimestamp)"
+NAMESPACE_TERMINATING = (
+    "namespaceObject == null ? false : has(namespaceObject.metadata.deletionTimestamp)"
+)
 KEEP_PLATFORM_OBJECTS = (
     f"oldObject == null || !has(oldObject.metadata.labels) || "
     f"!('{OWNED_LABEL}' in oldObject.metadata.labels) || ({NAMESPACE_TERMINATING})"
