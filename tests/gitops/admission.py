@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import celpy
@@ -32,7 +32,6 @@ class Request:
     old_object: dict[str, Any] | None = None
     groups: tuple[str, ...] = ()
     version: str = "v1"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def cel(self) -> dict[str, Any]:
         return {
