@@ -15,6 +15,12 @@ PACK_STAMP := $(PACK_VENV)/.installed
 # Microsoft's Kusto language service (npm, pinned by tools/kql/package-lock.json): the tests
 # parse every detection query with it against the published table schemas, offline.
 KQL_STAMP := tools/kql/node_modules/.installed
+# Analysis tools the tests run as separate programs, each in its own venv because their
+# pins conflict with the project's and with each other's (see each requirements file):
+# network-config-analyzer (segmentation proven) and checkov (Kubernetes framework).
+NCA_STAMP := .venv-nca/.installed
+CHECKOV_STAMP := .venv-checkov/.installed
+TOOL_STAMPS := $(NCA_STAMP) $(CHECKOV_STAMP)
 
 .PHONY: plan test lint render check bench clean
 
@@ -36,13 +42,19 @@ $(PACK_STAMP): requirements.txt policies/requirements.txt
 $(KQL_STAMP): tools/kql/package.json tools/kql/package-lock.json
 	cd tools/kql && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $(KQL_STAMP)
+.venv-%/.installed: tools/requirements-%.txt
+	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
+	@.venv-$*/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "error: .venv-$* must use Python 3.11 (found $$(.venv-$*/bin/python -V)); remove it or set PYTHON=python3.11" >&2; exit 2; }
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-$*.txt
+	@touch $@
 
 ## plan: the offline plan of all stacks, judged by the policy pack (reports in out/)
 plan: $(STAMP)
 	$(BIN)/python -m bootstrap plan --json out/plans --markdown out/plan.md --sarif out/plan.sarif
 
 ## test: lint, then the whole offline test suite
-test: $(STAMP) $(PACK_STAMP) $(KQL_STAMP) lint
+test: $(STAMP) $(PACK_STAMP) $(KQL_STAMP) $(TOOL_STAMPS) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

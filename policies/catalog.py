@@ -41,7 +41,12 @@ SECTIONS = (
     "Deployment hazards",
     "Detection",
     "Supply chain",
+    "Tenancy",
 )
+# `scope: cluster`: the control judges a whole cluster (what only the cluster-wide baseline
+# provides). `bootstrap check --manifests` applies it only when the checked folder is a
+# whole cluster (policies/sources/scope.py); a team's folder is judged without it.
+SCOPES = ("cluster",)
 _ID = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{2}$")
 # How CrossGuard judges at apply what a first preview cannot (pulumi/pulumi @ 1b5949891b3c,
 # pkg/resource/deploy/step_generator.go, deployment_executor.go).
@@ -79,6 +84,12 @@ class Control:
     # Set when part of the judgement needs values a first `pulumi preview` does not know:
     # which part, and when CrossGuard judges it during `pulumi up`. Empty: decided at preview.
     at_apply: str = ""
+    # "cluster": judged only over a whole cluster's manifests (see SCOPES); "": anywhere.
+    scope: str = ""
+
+    @property
+    def cluster_wide(self) -> bool:
+        return self.scope == "cluster"
 
     @property
     def stack_level(self) -> bool:
@@ -162,6 +173,7 @@ def _control(entry: Any, path: Path) -> Control:
         "references",
         "remediation",
         "atApply",
+        "scope",
     }
     extra = set(entry) - allowed
     if extra:
@@ -194,6 +206,9 @@ def _control(entry: Any, path: Path) -> Control:
     at_apply = entry.get("atApply", "")
     if not isinstance(at_apply, str):
         raise CatalogError(f"{where}: atApply must be a sentence (what is judged at apply)")
+    scope = entry.get("scope", "")
+    if scope and scope not in SCOPES:
+        raise CatalogError(f"{where}: scope must be one of {SCOPES}")
     return Control(
         id=control_id,
         section=section,
@@ -209,6 +224,7 @@ def _control(entry: Any, path: Path) -> Control:
         ),
         remediation=entry["remediation"].strip(),
         at_apply=at_apply.strip(),
+        scope=scope,
     )
 
 

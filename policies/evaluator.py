@@ -285,6 +285,13 @@ def _waiver_record(waiver: Any) -> dict[str, Any]:
     }
 
 
+def waiver_entries(
+    context: PolicyContext, results: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The waiver entries for results assembled from several evaluations (sources/scope.py)."""
+    return _waiver_entries(context, results)
+
+
 def _waiver_entries(
     context: PolicyContext, results: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:

@@ -255,6 +255,14 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "minor version",
     ),
     (
+        # The tenant guardrails are admissionregistration.k8s.io/v1 ValidatingAdmissionPolicies,
+        # served from Kubernetes 1.30 on (issue 11).
+        "k8s-without-admission-policies",
+        set_key((*CLUSTER, "kubernetesVersion"), "1.29"),
+        "platform:clusters[0].kubernetesVersion",
+        "1.30",
+    ),
+    (
         "geo-replica-primary",
         set_key(("platform:registry",), {"geoReplications": ["westeurope"]}),
         "platform:registry.geoReplications[0]",

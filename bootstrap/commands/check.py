@@ -68,6 +68,7 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
     from components.untrusted import display_path
 
     # Input first: a refusal costs no import of the pack (pulumi_policy is the slow part).
+    scope = None
     if args.plan is not None:
         from policies.sources.plan_files import load_plan_file
 
@@ -76,15 +77,23 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
         project, resources, source = loaded.project, loaded.resources, args.plan
     else:
         from policies.sources.manifests import load_manifests
+        from policies.sources.scope import decide_scope
 
         stack = args.stack
         resources = load_manifests(args.manifests, stack)
         project, source = "manifests", args.manifests
+        # Whole clusters get the cluster-wide controls; a team's folder does not.
+        scope = decide_scope(args.manifests)
     context = _context(stack, args.stack_dir, explicit=args.stack is not None)
     from policies.evaluator import evaluate, summarize
 
-    results = evaluate(resources, context)
-    return {
+    if scope is None:
+        results = evaluate(resources, context)
+    else:
+        from policies.sources.scope import evaluate_in_scope
+
+        results = evaluate_in_scope(resources, context, scope)
+    plan = {
         "schemaVersion": 1,
         "project": project,
         "stack": stack,
@@ -93,6 +102,9 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
         "results": results,
         "summary": summarize(resources, results),
     }
+    if scope is not None:
+        plan["scope"] = scope.report()
+    return plan
 
 
 def _context(stack: str | None, stack_dir: Path, explicit: bool) -> Any:

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from components import gitops_layout as layout
+from components import tenancy
 from components.config import PlatformConfig, TenantConfig
 from components.naming import Naming
 
@@ -83,6 +84,9 @@ def shared_files() -> dict[str, str]:
         "infrastructure/base/kustomization.yaml": render_template(
             "infrastructure/base/kustomization.yaml.j2"
         ),
+        "infrastructure/base/tenant-guardrails.yaml": render_template(
+            "infrastructure/base/tenant-guardrails.yaml.j2", **_tenancy_values()
+        ),
         "infrastructure/base/coredns-custom.yaml": render_template(
             "infrastructure/base/coredns-custom.yaml.j2"
         ),
@@ -94,13 +98,39 @@ def shared_files() -> dict[str, str]:
         ),
     }
     files.update(verification.shared_files(render_template))
-    for name in ("kustomization", "network-policies", "limit-range", "flux-applier"):
+    for name in ("kustomization", "network-policies", "limit-range", "roles", "flux-applier"):
         files[f"tenants/base/{name}.yaml"] = render_template(
             f"tenants/base/{name}.yaml.j2",
             limits=CONTAINER_DEFAULTS,
             flux_account=layout.FLUX_TENANT_SERVICE_ACCOUNT,
+            **_tenancy_values(),
         )
     return files
+
+
+def _tenancy_values() -> dict[str, Any]:
+    """The tenancy model (components/tenancy.py) as template values."""
+    protected: dict[str, list[str]] = {}
+    for kind in tenancy.PROTECTED:
+        protected.setdefault(kind.api_group, []).append(kind.resource)
+    return {
+        "owned_label": tenancy.OWNED_LABEL,
+        "tenant_label": tenancy.TENANT_LABEL,
+        "prune_annotation": tenancy.PRUNE_ANNOTATION,
+        "prune_disabled": tenancy.PRUNE_DISABLED,
+        "owner_role": tenancy.OWNER_ROLE,
+        "applier_role": tenancy.APPLIER_ROLE,
+        "owner_rules": tenancy.OWNER_RULES,
+        "applier_rules": tenancy.APPLIER_RULES,
+        "guardrail_policy": tenancy.GUARDRAIL_POLICY,
+        "token_policy": tenancy.TOKEN_SECRET_POLICY,
+        "token_type": tenancy.SERVICE_ACCOUNT_TOKEN_TYPE,
+        "protected": sorted((group, sorted(resources)) for group, resources in protected.items()),
+        "not_the_platform": tenancy.NOT_THE_PLATFORM,
+        "keep_platform_objects": tenancy.KEEP_PLATFORM_OBJECTS,
+        "no_claimed_ownership": tenancy.NO_CLAIMED_OWNERSHIP,
+        "no_token_secrets": tenancy.NO_TOKEN_SECRETS,
+    }
 
 
 def environment_files(config: PlatformConfig) -> dict[str, str]:
@@ -153,6 +183,7 @@ def _tenant_files(config: PlatformConfig, tenant: TenantConfig) -> dict[str, str
         "azure_tenant_id": layout.variable_reference(layout.AZURE_TENANT_ID_VARIABLE),
         # The team's own vault; its name is derived, not secret (components.naming).
         "key_vault_name": Naming.for_config(config).tenant_key_vault(tenant.name),
+        **_tenancy_values(),
     }
     names = ["kustomization", "namespace", "resource-quota", "owners"]
     if tenant.key_vault:

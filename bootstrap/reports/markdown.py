@@ -194,6 +194,9 @@ def _section(plan: Mapping[str, Any]) -> _Section:
             f"| {untrusted.markdown(waiver.get('reason', ''), MESSAGE_LIMIT)} |"
         )
     head = [f"<details{opened}><summary>{summary}</summary>", ""]
+    scope = plan.get("scope")
+    if isinstance(scope, Mapping) and scope.get("description"):
+        head += [f"Judged as {untrusted.markdown(str(scope['description']))}.", ""]
     if model.at_apply(plan):
         head += [
             "Decided in part at `pulumi up` (values unknown at a first preview): "

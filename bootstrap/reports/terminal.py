@@ -57,6 +57,9 @@ def _print_plan(console: Console, plan: Mapping[str, Any]) -> None:
         f"{_passed(plan)} checks passed"
     )
     console.print(header)
+    scope = plan.get("scope")
+    if isinstance(scope, Mapping) and scope.get("description"):
+        console.print(Text(f"  judged as {scope['description']}", style="dim"))
     if model.at_apply(plan):
         console.print(
             Text(

@@ -17,7 +17,9 @@ from .network import ClusterNetworkConfig
 
 _CLUSTER_NAME = re.compile(r"^[a-z][a-z0-9]{1,14}$")
 _POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
-_K8S_MINOR = re.compile(r"^1\.(2[89]|3[0-9])$")
+# From 1.30: the tenant guardrails are admissionregistration.k8s.io/v1
+# ValidatingAdmissionPolicies (GA in 1.30; components/tenancy.py), which older clusters lack.
+_K8S_MINOR = re.compile(r"^1\.3[0-9]$")
 # An AKS cluster's config name also names the federated identity credential of every Key
 # Vault tenant's identity on it (components/identity.py), and Microsoft Entra accepts
 # credential names of 3-120 characters only ("Federated Identity Credential name is invalid:
@@ -48,8 +50,9 @@ def _pool_name(value: str) -> str:
 def _kubernetes_minor(value: str) -> str:
     if not _K8S_MINOR.match(value):
         raise ValueError(
-            f"'{value}' is not a supported Kubernetes minor version (expected e.g. '1.33'; "
-            "patch versions are chosen by the upgrade channel)"
+            f"'{value}' is not a supported Kubernetes minor version (expected 1.30 or later, "
+            "e.g. '1.33', where the tenant guardrail admission policies are served; patch "
+            "versions are chosen by the upgrade channel)"
         )
     return value
 

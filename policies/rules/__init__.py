@@ -20,6 +20,7 @@ from . import (
     state_access,
     subscription_governance,
     supply_chain,
+    tenancy,
     waivers,
 )
 from .base import Rule
@@ -42,6 +43,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *hazards.RULES,
     *detection.RULES,
     *supply_chain.RULES,
+    *tenancy.RULES,
 )
 
 

@@ -10,6 +10,7 @@ from gitops_support import GITOPS, STACK_DIR, kustomize
 from bootstrap import stacks
 from bootstrap.gitops.model import SYSTEM_NAMESPACES
 from components import gitops_layout as layout
+from components import tenancy
 from components.naming import Naming
 from components.platform import WORKLOAD_SERVICE_ACCOUNT
 
@@ -74,9 +75,10 @@ def test_tenant_namespace_is_born_segmented(stack, cluster, tenant):
     owners = _find(objects, "RoleBinding", tenant, "owners")
     assert owners["roleRef"] == {
         "apiGroup": "rbac.authorization.k8s.io",
-        "kind": "ClusterRole",
-        "name": "edit",
+        "kind": "Role",
+        "name": tenancy.OWNER_ROLE,
     }
+    _find(objects, "Role", tenant, tenancy.OWNER_ROLE)
     assert owners["subjects"] == [
         {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": declared.owner_group_id}
     ]
@@ -86,7 +88,11 @@ def test_tenant_namespace_is_born_segmented(stack, cluster, tenant):
         _find(objects, "ServiceAccount", tenant, account)["automountServiceAccountToken"] is False
     )
     flux = _find(objects, "RoleBinding", tenant, account)
-    assert flux["roleRef"]["kind"] == "ClusterRole" and flux["roleRef"]["name"] == "admin"
+    assert flux["roleRef"]["kind"] == "Role" and flux["roleRef"]["name"] == tenancy.APPLIER_ROLE
+    _find(objects, "Role", tenant, tenancy.APPLIER_ROLE)
+    # Everything here is the platform's, and the admission policies find the namespace.
+    assert all(o["metadata"]["labels"][tenancy.OWNED_LABEL] == "true" for o in objects)
+    assert labels[tenancy.TENANT_LABEL] == tenant
     assert flux["subjects"] == [{"kind": "ServiceAccount", "name": account, "namespace": tenant}]
 
     workload = [o for o in objects if o["metadata"]["name"] == WORKLOAD_SERVICE_ACCOUNT]
@@ -154,7 +160,7 @@ def test_cluster_wide_baseline(stack, cluster, calico):
         spec = policy["spec"]
         assert sorted(spec["types"]) == ["Egress", "Ingress"]
         for namespace in SYSTEM_NAMESPACES:
-            assert f'"{namespace}"' in spec["namespaceSelector"]
+            assert f"'{namespace}'" in spec["namespaceSelector"]
         assert "not in" in spec["namespaceSelector"]
         assert sorted(rule["protocol"] for rule in spec["egress"]) == ["TCP", "UDP"]
         assert all(rule["destination"]["ports"] == [53] for rule in spec["egress"])
@@ -164,3 +170,28 @@ def test_cluster_wide_baseline(stack, cluster, calico):
 def test_namespaces_survive_a_prune():
     (namespace,) = [o for o in _built("dev", "dev1", layout.TENANTS) if o["kind"] == "Namespace"]
     assert namespace["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/prune"] == "disabled"
+
+
+# Kept when the tenant leaves the config (issue 11, finding 3): whatever still runs stays
+# segmented and capped until the namespace is deleted. Access (bindings, roles, accounts)
+# goes with the config, so removal fails closed on both sides.
+SEGMENTATION_KINDS = {"Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange"}
+
+
+@pytest.mark.parametrize(("stack", "cluster", "tenant"), _tenant_cases())
+def test_removing_a_tenant_keeps_its_segmentation_and_revokes_its_access(stack, cluster, tenant):
+    objects = [
+        o
+        for o in _built(stack, cluster, layout.TENANTS)
+        if o["metadata"].get("namespace", o["metadata"]["name"]) == tenant
+    ]
+    kept = {
+        (o["kind"], o["metadata"]["name"])
+        for o in objects
+        if (o["metadata"].get("annotations") or {}).get(tenancy.PRUNE_ANNOTATION)
+        == tenancy.PRUNE_DISABLED
+    }
+    assert kept == {
+        (o["kind"], o["metadata"]["name"]) for o in objects if o["kind"] in SEGMENTATION_KINDS
+    }
+    assert {kind for kind, _ in kept} == SEGMENTATION_KINDS

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from components import tenancy
 from policies.context import PolicyContext
 from policies.settings import PolicySettings
 
@@ -518,9 +519,9 @@ def _build() -> list[dict[str, Any]]:
     })  # fmt: skip
     # Kubernetes objects, as pulumi-kubernetes or `bootstrap check --manifests` present them.
     add("kubernetes:core/v1:Namespace", "team-a", {"metadata": {"name": "team-a", "labels": {
-        "pod-security.kubernetes.io/enforce": "restricted"}}})  # fmt: skip
+        "pod-security.kubernetes.io/enforce": "restricted", tenancy.TENANT_LABEL: "team-a"}}})  # fmt: skip
     add("kubernetes:networking.k8s.io/v1:NetworkPolicy", "team-a/default-deny", {
-        "metadata": {"name": "default-deny", "namespace": "team-a"},
+        "metadata": {"name": "default-deny", "namespace": "team-a", "labels": OWNED},
         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
     })  # fmt: skip
     add("kubernetes:networking.k8s.io/v1:NetworkPolicy", "team-a/allow-dns", {
@@ -549,6 +550,21 @@ def _build() -> list[dict[str, Any]]:
     add("kubernetes:core/v1:Pod", "team-a/debug", {
         "metadata": {"name": "debug", "namespace": "team-a"}, "spec": _pod_spec(),
     })  # fmt: skip
+    # Tenancy: the owners' role and binding, and the guardrail admission policies.
+    add("kubernetes:rbac.authorization.k8s.io/v1:Role", "team-a/tenant-owner", {
+        "metadata": {"name": tenancy.OWNER_ROLE, "namespace": "team-a", "labels": OWNED},
+        "rules": [_rbac_rule(rule) for rule in tenancy.OWNER_RULES],
+    })  # fmt: skip
+    add("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "team-a/owners", {
+        "metadata": {"name": "owners", "namespace": "team-a", "labels": OWNED},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": tenancy.OWNER_ROLE},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "00000000-0000-0000-0000-00000000d001"}],
+    })  # fmt: skip
+    for name, spec in _guardrail_policies():
+        add("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", name, {
+            "metadata": {"name": name}, "spec": spec})  # fmt: skip
+        add("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", f"{name}-binding", {
+            "metadata": {"name": name}, "spec": {"policyName": name, "validationActions": ["Deny"]}})  # fmt: skip
     add("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "flux-system/platform", {
         "metadata": {"name": "platform", "namespace": "flux-system"},
         "spec": {"url": "ssh://git@github.com/contoso/platform.git", "interval": "5m"},
@@ -603,4 +619,41 @@ def _detection(add: Any, workspace: str, sentinel: str) -> None:
         }, (workspace, sentinel))  # fmt: skip
 
 
+def _rbac_rule(rule: tenancy.Rule) -> dict[str, Any]:
+    return {
+        "apiGroups": list(rule.api_groups),
+        "resources": list(rule.resources),
+        "verbs": list(rule.verbs),
+    }
+
+
+def _guardrail_policies() -> list[tuple[str, dict[str, Any]]]:
+    tenants = {"matchExpressions": [{"key": tenancy.TENANT_LABEL, "operator": "Exists"}]}
+    not_platform = [{"name": "not-the-platform", "expression": tenancy.NOT_THE_PLATFORM}]
+    return [
+        (tenancy.GUARDRAIL_POLICY, {
+            "failurePolicy": "Fail",
+            "matchConstraints": {
+                "namespaceSelector": tenants,
+                "objectSelector": {"matchExpressions": [{"key": tenancy.OWNED_LABEL, "operator": "Exists"}]},
+                "resourceRules": [
+                    {"apiGroups": [kind.api_group], "apiVersions": ["*"],
+                     "operations": ["CREATE", "UPDATE", "DELETE"], "resources": [kind.resource]}
+                    for kind in tenancy.PROTECTED
+                ],
+            },
+            "matchConditions": not_platform,
+            "validations": [{"expression": tenancy.KEEP_PLATFORM_OBJECTS}, {"expression": tenancy.NO_CLAIMED_OWNERSHIP}],
+        }),
+        (tenancy.TOKEN_SECRET_POLICY, {
+            "failurePolicy": "Fail",
+            "matchConstraints": {"namespaceSelector": tenants, "resourceRules": [
+                {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["secrets"]}]},
+            "matchConditions": not_platform,
+            "validations": [{"expression": tenancy.NO_TOKEN_SECRETS}],
+        }),
+    ]  # fmt: skip
+
+
+OWNED = {tenancy.OWNED_LABEL: "true"}
 _SECURE = _build()

@@ -118,6 +118,20 @@ AKS = "dev1-aks"
 REGISTRY_ID = f"{RG}/providers/Microsoft.ContainerRegistry/registries/{REGISTRY}"
 EXPIRED = WaiverFact("AKS-ID-02", None, "legacy tooling still needs it", "2020-01-31")
 
+
+def add_rule(name: str, groups: list[str], resources: list[str], verbs: list[str]) -> Change:
+    def change(resources_: list[dict[str, Any]]) -> None:
+        _find(resources_, name)["inputs"]["rules"].append(
+            {"apiGroups": groups, "resources": resources, "verbs": verbs}
+        )
+
+    return change
+
+
+RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+GUARDRAILS = "platform-tenant-guardrails"
+TOKEN_POLICY = "platform-no-service-account-token-secrets"
+
 MUTATIONS = [
     # ---- identity
     m("AKS-ID-01", "azure rbac off", set_(AKS, ("aadProfile", "enableAzureRBAC"), False)),
@@ -250,6 +264,27 @@ MUTATIONS = [
     m("KUBE-SA-01", "default account automounts",
       set_("team-a/debug", ("spec", "serviceAccountName"), DELETE),
       set_("team-a/debug", ("spec", "automountServiceAccountToken"), DELETE)),
+    m("TEN-RBAC-01", "owners bound to edit", set_("team-a/owners", ("roleRef",), {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"})),
+    m("TEN-RBAC-01", "owners bound to admin", set_("team-a/owners", ("roleRef",), {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"})),
+    m("TEN-RBAC-01", "flux-applier bound to admin", append(RB, "team-a/flux-applier", {"metadata": {"name": "flux-applier", "namespace": "team-a"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"}, "subjects": [{"kind": "ServiceAccount", "name": "flux-applier"}]})),
+    m("TEN-RBAC-01", "service accounts group bound to cluster-admin", append(RB, "team-a/all-accounts", {"metadata": {"name": "all-accounts", "namespace": "team-a"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"}, "subjects": [{"kind": "Group", "name": "system:serviceaccounts:team-a"}]})),
+    m("TEN-RBAC-01", "owner role impersonates", add_rule("team-a/tenant-owner", [""], ["serviceaccounts"], ["impersonate"])),
+    m("TEN-RBAC-01", "owner role mints tokens", add_rule("team-a/tenant-owner", [""], ["serviceaccounts/token"], ["create"])),
+    m("TEN-RBAC-01", "owner role writes bindings", add_rule("team-a/tenant-owner", ["rbac.authorization.k8s.io"], ["rolebindings"], ["create"])),
+    m("TEN-RBAC-01", "owner role escalates", add_rule("team-a/tenant-owner", ["rbac.authorization.k8s.io"], ["roles"], ["escalate", "bind"])),
+    m("TEN-RBAC-01", "owner role with wildcards", add_rule("team-a/tenant-owner", ["*"], ["*"], ["*"])),
+    m("TEN-RBAC-01", "wildcard verbs on the rbac group", add_rule("team-a/tenant-owner", ["rbac.authorization.k8s.io"], ["roles"], ["*"])),
+    m("TEN-RBAC-01", "owners bound to a role nobody defines", set_("team-a/owners", ("roleRef", "name"), "tenant-superuser")),
+    m("TEN-ADM-01", "no guardrail policy", remove(GUARDRAILS)),
+    m("TEN-ADM-01", "no token secret policy", remove(TOKEN_POLICY)),
+    m("TEN-ADM-01", "guardrail binding only warns", set_(f"{GUARDRAILS}-binding", ("spec", "validationActions"), ["Warn"])),
+    m("TEN-ADM-01", "guardrails fail open", set_(GUARDRAILS, ("spec", "failurePolicy"), "Ignore")),
+    m("TEN-ADM-01", "network policies not protected", set_(GUARDRAILS, ("spec", "matchConstraints", "resourceRules"), [{"apiGroups": [""], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE"], "resources": ["resourcequotas", "limitranges", "serviceaccounts"]}])),
+    m("TEN-ADM-01", "deletes not covered", set_(GUARDRAILS, ("spec", "matchConstraints", "resourceRules"), [{"apiGroups": ["*"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["*"]}])),
+    m("TEN-ADM-01", "tenant group exempted", set_(GUARDRAILS, ("spec", "matchConditions"), [{"name": "not-the-platform", "expression": "!('00000000-0000-0000-0000-00000000d001' in request.userInfo.groups)"}])),
+    m("TEN-ADM-01", "validation weakened", set_(GUARDRAILS, ("spec", "validations"), [{"expression": "true"}])),
+    m("TEN-ADM-01", "tenant namespace not labelled", set_("team-a", ("metadata", "labels"), {"pod-security.kubernetes.io/enforce": "restricted"})),
+    m("TEN-ADM-01", "default deny not owned by the platform", set_("team-a/default-deny", ("metadata", "labels"), {})),
     m("KUBE-DNS-01", "no coredns-custom", remove("kube-system/coredns-custom")),
     m("KUBE-DNS-01", "coredns without log", set_("kube-system/coredns-custom", ("data",), {"errors.override": "errors\n"})),
     # ---- arc
