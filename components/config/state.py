@@ -88,11 +88,14 @@ class StateConfig(StrictModel):
         """`--secrets-provider` URL (gocloud.dev secrets/azurekeyvault, used by Pulumi)."""
         return f"azurekeyvault://{self.key_vault}.vault.azure.net/keys/{self.key}"
 
+    def _group_id(self, default_subscription: str) -> str:
+        subscription = self.subscription(default_subscription)
+        return f"/subscriptions/{subscription}/resourceGroups/{self.resource_group}"
+
     def account_id(self, default_subscription: str) -> str:
         return (
-            f"/subscriptions/{self.subscription(default_subscription)}/resourceGroups/"
-            f"{self.resource_group}/providers/Microsoft.Storage/storageAccounts/"
-            f"{self.storage_account}"
+            f"{self._group_id(default_subscription)}/providers/Microsoft.Storage/"
+            f"storageAccounts/{self.storage_account}"
         )
 
     def container_scope(self, default_subscription: str) -> str:
@@ -104,8 +107,8 @@ class StateConfig(StrictModel):
 
     def vault_id(self, default_subscription: str) -> str:
         return (
-            f"/subscriptions/{self.subscription(default_subscription)}/resourceGroups/"
-            f"{self.resource_group}/providers/Microsoft.KeyVault/vaults/{self.key_vault}"
+            f"{self._group_id(default_subscription)}/providers/Microsoft.KeyVault/vaults/"
+            f"{self.key_vault}"
         )
 
     def key_scope(self, default_subscription: str) -> str:
