@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STACK_DIR = REPO_ROOT / "stacks"
 SHIPPED_STACKS = ("dev", "staging", "prod")
+
+
+def run_python(
+    *arguments: str,
+    cwd: Path = REPO_ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float | None = 60,
+    check: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGUMENTS` in a separate process, as CI runs it: output captured as text."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+        env=env,
+    )
 
 
 @functools.cache
