@@ -277,5 +277,4 @@ def find_secret(values: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] 
 
 def config_error(error: InputError) -> ConfigError:
     """A reader's refusal as the config error callers of this module expect."""
-    column = f" (column {error.column})" if error.line and error.column else ""
-    return ConfigError(error.file, error.message + column, error.line)
+    return ConfigError(error.file, error.message, error.line, error.column)
