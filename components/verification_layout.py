@@ -1,4 +1,4 @@
-"""What the rendered image verifier is made of: one source for the renderer and the pack.
+"""What the rendered image verifier is made of: one source for the renderer and the doctor.
 
 Pure data, no Pulumi import. Versions are pinned: Ratify v1.4.0 is chart 1.15.0
 (ratify-project/ratify tag v1.4.0, commit f3f6229dee1051e4beb580ec17ad68b7a45f23af,

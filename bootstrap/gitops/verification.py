@@ -73,6 +73,7 @@ def environment_files(config: PlatformConfig, render: Render) -> dict[str, str]:
         "subject": config.signing_subject,
         "trust_store": verification.TRUST_STORE,
         "kind": verification.CONSTRAINT_KIND,
+        "constraint_name": verification.CONSTRAINT_NAME,
         "enforcement": enforcement,
         "enforcement_note": ENFORCEMENT_NOTES[enforcement],
         "system_namespaces": SYSTEM_NAMESPACES,
