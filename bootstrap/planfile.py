@@ -74,9 +74,3 @@ def file_stem(plan: dict[str, Any], folder: Path) -> str:
             "(expected letters, digits, '.', '-' or '_'; give --json a file path instead)"
         )
     return name
-
-
-def write_plans(plans: list[dict[str, Any]], target: Path) -> list[Path]:
-    outputs = plan_outputs(plans, target)
-    write_files(outputs)
-    return [output.path for output in outputs]
