@@ -71,11 +71,7 @@ def check_branch_protection_owners(configs: Mapping[str, PlatformConfig]) -> Non
     """
     check_one_owner(
         configs,
-        lambda config: (
-            f"{config.github.owner}/{config.github.repo}"
-            if config.github.manage_repository
-            else None
-        ),
+        lambda config: config.github.full_name if config.github.manage_repository else None,
         lambda config: config.owns_branch_protection,
         none="repository {scope} (stacks {stacks}) has no stack that declares branch "
         "protection: set platform:github.ownsBranchProtection true in one",
@@ -113,7 +109,6 @@ class GitHubDelivery(pulumi.ComponentResource):
         placement = args.placement
         config = placement.config
         settings = config.github
-        repo = f"{settings.owner}/{settings.repo}"
         environment = config.github_environment
         group = placement.resource_group_id
 
@@ -169,7 +164,7 @@ class GitHubDelivery(pulumi.ComponentResource):
             self.preview,
             "github-pull-request",
             GITHUB_ISSUER,
-            f"repo:{repo}:pull_request",
+            f"repo:{settings.full_name}:pull_request",
             self,
         )
         assign_role(

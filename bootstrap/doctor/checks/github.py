@@ -37,7 +37,7 @@ def check(context: DoctorContext) -> Iterator[Item]:
             )
     for stack in context.stacks:
         config = stack.config
-        repo = f"{config.github.owner}/{config.github.repo}"
+        repo = config.github.full_name
         declared = {(v.kind, v.name, v.environment): v for v in actions_values(config)}
         deploys = {environment for s, environment in reads.environments if s == stack.name}
         if not any(read.stack == stack.name for read in reads.reads):
