@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.errors import BadInput
-from bootstrap.outputs import Output, json_text, shown, write_files
+from bootstrap.outputs import Output, json_text, shown
 
 SCHEMA_VERSION = 1
 _FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -45,11 +45,6 @@ def _graph_order(resource: dict[str, Any]) -> tuple[int, str]:
 def to_json(data: Any) -> str:
     """The plan file's text: indented JSON, secrets masked wherever they appear."""
     return json_text(data)
-
-
-def write_atomic(path: Path, text: str, what: str = "file") -> None:
-    """Writes via a temporary sibling and a rename: readers never see a partial file."""
-    write_files([Output(path, what, text)])
 
 
 def plan_outputs(plans: list[dict[str, Any]], target: Path) -> list[Output]:
