@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 def judge(args: argparse.Namespace) -> dict[str, Any]:
     """Reads the input and evaluates it; raises BadInput before anything is written."""
+    from bootstrap.planfile import SCHEMA_VERSION
     from components.untrusted import display_path
 
     # Input first: a refusal costs no import of the pack (pulumi_policy is the slow part).
@@ -94,7 +95,7 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
 
         results = evaluate_in_scope(resources, context, scope)
     plan = {
-        "schemaVersion": 1,
+        "schemaVersion": SCHEMA_VERSION,
         "project": project,
         "stack": stack,
         "sourceFile": display_path(source),
