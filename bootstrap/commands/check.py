@@ -110,12 +110,12 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
 
 def _context(stack: str | None, stack_dir: Path, explicit: bool) -> Any:
     from bootstrap.errors import BadInput
-    from components.config import display_path
+    from components.config import display_path, stack_file
     from policies.context import PolicyContext
 
     if stack is None:
         return PolicyContext.default()
-    path = stack_dir / f"Pulumi.{stack}.yaml"
+    path = stack_file(stack_dir, stack)
     if explicit and not path.is_file():
         raise BadInput(f"{display_path(path)}: stack file not found (--stack {stack})")
     return PolicyContext.for_stack(stack, stack_dir)
