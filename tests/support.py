@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,18 @@ def shipped_raw_config(stack: str) -> dict[str, Any]:
     from bootstrap import stacks
 
     return stacks.load(STACK_DIR, stack).raw_config
+
+
+def shipped_configs_with(section: str, key: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every shipped stack's validated config, with `platform:<section>.<key>` set to
+    values[stack] in the stacks `values` names (for checks across stacks)."""
+    configs = {}
+    for stack in SHIPPED_STACKS:
+        raw = copy.deepcopy(shipped_raw_config(stack))
+        if stack in values:
+            raw.setdefault(f"platform:{section}", {})[key] = values[stack]
+        configs[stack] = validated_config(stack, raw)
+    return configs
 
 
 def of_type(run: Any, token: str) -> list[dict[str, Any]]:
