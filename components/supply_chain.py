@@ -46,7 +46,7 @@ from components.identity import (
     federate_all,
     user_identity,
 )
-from components.supply_chain_names import VERIFIER_SUBJECT
+from components.verification_layout import VERIFIER_SUBJECT
 
 SIGNER_PURPOSE = "image-signer"
 VERIFIER_PURPOSE = "image-verifier"
