@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from bootstrap import commands
-from bootstrap.errors import BadInput, one_line, stdout_closed
+from bootstrap.errors import BadInput, bad_input_line, stdout_closed
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 3
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
     except BadInput as error:  # includes ConfigError (components.config)
-        print(f"error: {one_line(str(error))}", file=sys.stderr)
+        print(bad_input_line(error), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return stdout_closed()

@@ -1,4 +1,5 @@
-"""Options and report writing shared by the commands that judge something (plan, check)."""
+"""Options shared by the commands (--stack-dir, --gitops-dir), and the report options and
+report writing of the commands that judge something (plan, check)."""
 
 from __future__ import annotations
 

@@ -12,14 +12,20 @@ import sys
 
 from components.untrusted.errors import BadInput, InputError
 
-__all__ = ["BadInput", "InputError", "one_line", "stdout_closed"]
+__all__ = ["BadInput", "InputError", "bad_input_line", "stdout_closed"]
+
+ERROR_LIMIT = 2000
 
 
-def one_line(message: str) -> str:
-    """An error message as it may reach a CI log: one line, no escapes, secrets masked."""
+def bad_input_line(error: BadInput) -> str:
+    """`error: ...` as it may reach a CI log: one line, no escapes, secrets masked.
+
+    str(error) is already one line with secrets masked (components.untrusted.redact); the
+    report sanitizer also takes out escape sequences and invisible characters and cuts it.
+    """
     from bootstrap.reports.untrusted import plain
 
-    return plain(message, limit=2000)
+    return f"error: {plain(str(error), limit=ERROR_LIMIT)}"
 
 
 def stdout_closed() -> int:

@@ -1,4 +1,5 @@
-"""One writer at a time on a working copy: `render` and `tenant add` take this lock first.
+"""One writer at a time on a working copy: `render`, `tenant add` and `discover eks` take
+this lock first (bootstrap.stack_change.locked).
 
 Two `tenant add` runs that both read the stack file before either writes it would both
 report success and one tenant would be lost; a render that read the stacks while

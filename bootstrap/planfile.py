@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.errors import BadInput
-from bootstrap.outputs import Output, json_text, shown, write_files
+from bootstrap.outputs import Output, json_text, shown
 
 SCHEMA_VERSION = 1
 _FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -47,11 +47,6 @@ def to_json(data: Any) -> str:
     return json_text(data)
 
 
-def write_atomic(path: Path, text: str, what: str = "file") -> None:
-    """Writes via a temporary sibling and a rename: readers never see a partial file."""
-    write_files([Output(path, what, text)])
-
-
 def plan_outputs(plans: list[dict[str, Any]], target: Path) -> list[Output]:
     """One stack: `target` is the file. Several (or `target` is a folder): <stack>.json each.
 
@@ -74,9 +69,3 @@ def file_stem(plan: dict[str, Any], folder: Path) -> str:
             "(expected letters, digits, '.', '-' or '_'; give --json a file path instead)"
         )
     return name
-
-
-def write_plans(plans: list[dict[str, Any]], target: Path) -> list[Path]:
-    outputs = plan_outputs(plans, target)
-    write_files(outputs)
-    return [output.path for output in outputs]

@@ -30,25 +30,15 @@ def with_tenant(
 
     Nothing is written: bad input raises (BadInput or ConfigError) naming the file.
     """
-    # The loader's checks first (missing file, bad YAML, no config mapping: one line each),
-    # then a load that also keeps quoting and flow style, which the edit must not change.
-    read_stack_document(path)
-    shown = display_path(path)
-    text = read_text(path, "stack file", STACK_FILE_LIMIT)
-    document = parse_yaml(text, shown, round_trip_yaml())
-    config = document["config"]
-    gitops = config.get(GITOPS_KEY)
-    if gitops is None:
-        gitops = CommentedMap()
-        config[GITOPS_KEY] = gitops
-    if not isinstance(gitops, CommentedMap):
-        raise BadInput(f"{path}: {GITOPS_KEY} must be a mapping (expected repoUrl, tenants, ...)")
-    tenants = gitops.get("tenants")
-    if tenants is None:
-        tenants = CommentedSeq()
-        gitops["tenants"] = tenants
-    if not isinstance(tenants, CommentedSeq):
-        raise BadInput(f"{path}: {GITOPS_KEY}.tenants must be a list of tenants")
+    document = load_for_edit(path)
+    gitops = child(
+        path,
+        document["config"],
+        GITOPS_KEY,
+        CommentedMap,
+        "a mapping (expected repoUrl, tenants, ...)",
+    )
+    tenants = child(path, gitops, "tenants", CommentedSeq, "a list of tenants", GITOPS_KEY)
     for index, tenant in enumerate(tenants):
         if isinstance(tenant, dict) and tenant.get("name") == name:
             raise BadInput(
@@ -66,6 +56,37 @@ def with_tenant(
     tenants.append(entry)
     text = dump(document)
     return text, validate_text(path, text)
+
+
+def load_for_edit(path: Path) -> CommentedMap:
+    """The stack file as a round-trip document (comments, key order and quoting kept).
+
+    The loader's checks run first (missing file, bad YAML, no config mapping: one line
+    each), then the same bounded read again, loaded so that the edit keeps quoting and
+    flow style.
+    """
+    read_stack_document(path)
+    text = read_text(path, "stack file", STACK_FILE_LIMIT)
+    return parse_yaml(text, display_path(path), round_trip_yaml())
+
+
+def child(
+    path: Path,
+    parent: CommentedMap,
+    key: str,
+    kind: type[CommentedMap] | type[CommentedSeq],
+    expected: str,
+    within: str = "",
+) -> Any:
+    """parent[key], created empty when absent; BadInput when it is not of `kind`."""
+    value = parent.get(key)
+    if value is None:
+        value = kind()
+        parent[key] = value
+    if not isinstance(value, kind):
+        where = f"{within}.{key}" if within else key
+        raise BadInput(f"{path}: {where} must be {expected}")
+    return value
 
 
 def dump(document: CommentedMap) -> str:

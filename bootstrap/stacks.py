@@ -48,10 +48,10 @@ def select(stack_dir: Path, requested: list[str]) -> list[str]:
 def load(stack_dir: Path, name: str) -> Stack:
     # The schema (pydantic) loads here, not at import: every command imports this module,
     # and `--help` or a refused plan file need no schema.
-    from components.config import load_stack_file, read_stack_document
+    from components.config import load_stack_file, read_stack_document, stack_file
     from components.config.loader import plain_values
 
-    path = stack_dir / f"Pulumi.{name}.yaml"
+    path = stack_file(stack_dir, name)
     config = load_stack_file(path, name)
     raw = {
         str(key): plain_values(value) for key, value in read_stack_document(path)["config"].items()

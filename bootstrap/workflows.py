@@ -27,7 +27,6 @@ from ruamel.yaml.error import YAMLError
 
 from bootstrap.errors import BadInput
 
-WORKFLOW_DIR = Path(".github") / "workflows"
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _PLAIN = re.compile(r"\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)")
 _FORMATTED = re.compile(

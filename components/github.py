@@ -16,7 +16,6 @@ is not enough; "Key Vault Crypto User" is the narrowest role with keys/decrypt/a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -41,6 +40,7 @@ from components.identity import (
     federate_all,
     user_identity,
 )
+from components.ownership import check_one_owner
 
 # Roles the deploy identity may hand out (constrained delegation): exactly those the
 # platform's components assign, so it can never grant Owner or User Access Administrator.
@@ -66,28 +66,18 @@ def check_branch_protection_owners(configs: Mapping[str, PlatformConfig]) -> Non
     """Raises ValueError (one line) unless each managed repository has one owning stack.
 
     Like subscription-wide resources, branch protection exists once per repository; only
-    `bootstrap plan`, which reads every stack file, can see two stacks claiming it.
+    `bootstrap plan`, which reads every stack file, can see two stacks claiming it
+    (components.ownership).
     """
-    owners: dict[str, list[str]] = defaultdict(list)
-    managed: dict[str, list[str]] = defaultdict(list)
-    for stack, config in sorted(configs.items()):
-        repository = f"{config.github.owner}/{config.github.repo}"
-        if config.github.manage_repository:
-            managed[repository].append(stack)
-        if config.owns_branch_protection:
-            owners[repository].append(stack)
-    for repository, stacks in managed.items():
-        claimed = owners.get(repository, [])
-        if len(claimed) > 1:
-            raise ValueError(
-                f"repository {repository}: stacks {' and '.join(claimed)} both declare branch "
-                "protection; set platform:github.ownsBranchProtection false in all but one"
-            )
-        if not claimed:
-            raise ValueError(
-                f"repository {repository} (stacks {', '.join(stacks)}) has no stack that "
-                "declares branch protection: set platform:github.ownsBranchProtection true in one"
-            )
+    check_one_owner(
+        configs,
+        lambda config: config.github.full_name if config.github.manage_repository else None,
+        lambda config: config.owns_branch_protection,
+        none="repository {scope} (stacks {stacks}) has no stack that declares branch "
+        "protection: set platform:github.ownsBranchProtection true in one",
+        several="repository {scope}: stacks {owners} both declare branch protection; set "
+        "platform:github.ownsBranchProtection false in all but one",
+    )
 
 
 def delegation_condition(allowed: tuple[str, ...] = DELEGABLE_ROLES) -> str:
@@ -119,7 +109,6 @@ class GitHubDelivery(pulumi.ComponentResource):
         placement = args.placement
         config = placement.config
         settings = config.github
-        repo = f"{settings.owner}/{settings.repo}"
         environment = config.github_environment
         group = placement.resource_group_id
 
@@ -175,7 +164,7 @@ class GitHubDelivery(pulumi.ComponentResource):
             self.preview,
             "github-pull-request",
             GITHUB_ISSUER,
-            f"repo:{repo}:pull_request",
+            f"repo:{settings.full_name}:pull_request",
             self,
         )
         assign_role(

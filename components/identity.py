@@ -6,7 +6,9 @@ GitHub Actions all obtain tokens by federation, so there is no secret to store o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import authorization, managedidentity
@@ -50,6 +52,20 @@ def assign_role(
         condition_version="2.0" if condition else None,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+def assign_roles(
+    name: str,
+    placement: Placement,
+    principal_id: pulumi.Input[str],
+    grants: Iterable[tuple[str, pulumi.Input[str], str]],
+    parent: pulumi.Resource,
+    **options: Any,
+) -> None:
+    """`assign_role` for each (what, scope, role) of `grants`, named `{name}-{what}`;
+    `options` are assign_role's keyword arguments, the same for each."""
+    for what, scope, role in grants:
+        assign_role(f"{name}-{what}", placement, scope, role, principal_id, parent, **options)
 
 
 def user_identity(
@@ -131,6 +147,17 @@ def federate_all(
             )
         )
     return created
+
+
+def cluster_federations(
+    name: str, issuers: Mapping[str, pulumi.Input[str]], subject: str
+) -> list[Federation]:
+    """One credential per cluster, named after it (`{name}-{cluster}`), in cluster order:
+    `subject` (a Kubernetes service account) as issued by each cluster's OIDC issuer."""
+    return [
+        Federation(f"{name}-{cluster}", cluster, issuer, subject)
+        for cluster, issuer in sorted(issuers.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -231,15 +258,8 @@ class WorkloadIdentity(pulumi.ComponentResource):
         )
         subject = f"system:serviceaccount:{args.tenant}:{args.service_account}"
         # One credential per cluster (named after it), created one after another.
-        federate_all(
-            placement,
-            self.identity,
-            [
-                Federation(f"{name}-{cluster}", cluster, issuer, subject)
-                for cluster, issuer in sorted(args.issuers.items())
-            ],
-            self,
-        )
+        federations = cluster_federations(name, args.issuers, subject)
+        federate_all(placement, self.identity, federations, self)
         # Read secrets at run time through the CSI driver; never write or manage them.
         assign_role(
             f"{name}-secrets-user",

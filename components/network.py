@@ -9,6 +9,7 @@ traffic from the internet).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import network, privatedns
@@ -45,21 +46,18 @@ class HubNetwork(pulumi.ComponentResource):
             tags=placement.tags,
             opts=child,
         )
-        endpoints_nsg = _nsg(
-            f"{name}-endpoints", placement, f"nsg-{placement.naming.hub_vnet}-pe", self
-        )
-        self.endpoints_subnet = network.Subnet(
+        self.endpoints_subnet = _subnet(
             f"{name}-endpoints",
-            subnet_name="snet-private-endpoints",
-            virtual_network_name=self.vnet.name,
-            resource_group_name=group,
-            address_prefix=hub.private_endpoints_subnet,
-            network_security_group=network.NetworkSecurityGroupArgs(id=endpoints_nsg.id),
+            placement,
+            self.vnet,
+            "snet-private-endpoints",
+            hub.private_endpoints_subnet,
+            f"nsg-{placement.naming.hub_vnet}-pe",
+            self,
             # Enabled: NSG rules also apply to private endpoints, not only to NICs.
             private_endpoint_network_policies="Enabled",
             # No implicit outbound internet for anything placed here.
             default_outbound_access=False,
-            opts=child,
         )
         # The dedicated agent pool of the ACR tasks that rebuild base images: ACR Tasks is
         # not a trusted service of a registry without public access (MicrosoftDocs/
@@ -68,18 +66,15 @@ class HubNetwork(pulumi.ComponentResource):
         # (tasks-agent-pools.md: "Assign an agent pool to an Azure VNet").
         self.tasks_subnet: network.Subnet | None = None
         if placement.config.supply_chain.base_images:
-            tasks_nsg = _nsg(
-                f"{name}-tasks", placement, f"nsg-{placement.naming.hub_vnet}-tasks", self
-            )
-            self.tasks_subnet = network.Subnet(
+            self.tasks_subnet = _subnet(
                 f"{name}-tasks",
-                subnet_name="snet-acr-tasks",
-                virtual_network_name=self.vnet.name,
-                resource_group_name=group,
-                address_prefix=hub.tasks_subnet,
-                network_security_group=network.NetworkSecurityGroupArgs(id=tasks_nsg.id),
-                # After the endpoints subnet: Azure serialises writes to one VNet's subnets.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.endpoints_subnet]),
+                placement,
+                self.vnet,
+                "snet-acr-tasks",
+                hub.tasks_subnet,
+                f"nsg-{placement.naming.hub_vnet}-tasks",
+                self,
+                after=self.endpoints_subnet,
             )
         self.zones: dict[str, privatedns.PrivateZone] = {}
         for zone in PRIVATE_ZONES:
@@ -129,26 +124,26 @@ class SpokeNetwork(pulumi.ComponentResource):
             tags=placement.tags,
             opts=child,
         )
-        nodes_nsg = _nsg(f"{name}-nodes", placement, f"nsg-{vnet_name}-nodes", self, args.location)
-        self.nodes_subnet = network.Subnet(
+        self.nodes_subnet = _subnet(
             f"{name}-nodes",
-            subnet_name="snet-nodes",
-            virtual_network_name=self.vnet.name,
-            resource_group_name=group,
-            address_prefix=args.nodes_subnet,
-            network_security_group=network.NetworkSecurityGroupArgs(id=nodes_nsg.id),
-            opts=child,
+            placement,
+            self.vnet,
+            "snet-nodes",
+            args.nodes_subnet,
+            f"nsg-{vnet_name}-nodes",
+            self,
+            location=args.location,
         )
-        api_nsg = _nsg(
-            f"{name}-apiserver", placement, f"nsg-{vnet_name}-apiserver", self, args.location
-        )
-        self.api_server_subnet = network.Subnet(
+        self.api_server_subnet = _subnet(
             f"{name}-apiserver",
-            subnet_name="snet-apiserver",
-            virtual_network_name=self.vnet.name,
-            resource_group_name=group,
-            address_prefix=args.api_server_subnet,
-            network_security_group=network.NetworkSecurityGroupArgs(id=api_nsg.id),
+            placement,
+            self.vnet,
+            "snet-apiserver",
+            args.api_server_subnet,
+            f"nsg-{vnet_name}-apiserver",
+            self,
+            location=args.location,
+            after=self.nodes_subnet,
             # API server VNet integration projects the control plane into this subnet.
             delegations=[
                 network.DelegationArgs(
@@ -157,13 +152,6 @@ class SpokeNetwork(pulumi.ComponentResource):
                 )
             ],
             default_outbound_access=False,
-            # Subnets of one VNet are written one at a time: Microsoft.Network serialises
-            # changes to a virtual network (a concurrent subnet PUT is answered "Another
-            # operation on this or dependent resource is in progress"), and Microsoft's
-            # Azure Verified Module deploys a VNet's subnets with @batchSize(1)
-            # (Azure/bicep-registry-modules avm/res/network/virtual-network/main.bicep).
-            # Checked in every plan by HAZ-NET-01.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.nodes_subnet]),
         )
         # Peering in both directions; no gateway transit, so the spokes stay isolated
         # from each other and reach only the hub's endpoints.
@@ -274,20 +262,45 @@ def private_endpoint(
     return PrivateAccess(endpoint, dns_zone_group)
 
 
-def _nsg(
+def _subnet(
     name: str,
     placement: Placement,
+    vnet: network.VirtualNetwork,
+    subnet_name: str,
+    address_prefix: str,
     nsg_name: str,
     parent: pulumi.Resource,
+    *,
     location: str | None = None,
-) -> network.NetworkSecurityGroup:
+    after: network.Subnet | None = None,
+    **settings: Any,
+) -> network.Subnet:
+    """A subnet of `vnet` with its own NSG (`{name}-nsg`); `settings` are Subnet inputs.
+
+    `after`: the VNet's previous subnet. Subnets of one VNet are written one at a time:
+    Microsoft.Network serialises changes to a virtual network (a concurrent subnet PUT is
+    answered "Another operation on this or dependent resource is in progress"), and
+    Microsoft's Azure Verified Module deploys a VNet's subnets with @batchSize(1)
+    (Azure/bicep-registry-modules avm/res/network/virtual-network/main.bicep). Checked in
+    every plan by HAZ-NET-01.
+    """
     # No custom rules: Azure's defaults allow VNet and load-balancer probes and deny the
     # internet. A rule that opens a port is a reviewed change to this module.
-    return network.NetworkSecurityGroup(
+    nsg = network.NetworkSecurityGroup(
         f"{name}-nsg",
         network_security_group_name=nsg_name,
         resource_group_name=placement.resource_group_name,
         location=location or placement.location,
         tags=placement.tags,
         opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return network.Subnet(
+        name,
+        subnet_name=subnet_name,
+        virtual_network_name=vnet.name,
+        resource_group_name=placement.resource_group_name,
+        address_prefix=address_prefix,
+        network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[after] if after else None),
+        **settings,
     )

@@ -191,9 +191,9 @@ class Platform(pulumi.ComponentResource):
             self,
             vault_access=self.key_vault.private_access.ready,
         )
-        # AKS and Arc clusters alike: (config name, ARM name, provider kind, resource).
+        # AKS and Arc clusters alike: (config name, ARM name, provider kind, what to wait for).
         flux_targets = [
-            (cluster_name, aks.cluster.name, AKS, aks.cluster)
+            (cluster_name, aks.cluster.name, AKS, [aks.cluster])
             for cluster_name, aks in self.clusters.items()
         ] + [
             # An Arc cluster runs extensions once it is up (ArcCluster.ready): its agents
@@ -202,7 +202,7 @@ class Platform(pulumi.ComponentResource):
             for cluster_name, arc in self.arc_clusters.items()
         ]
         self.flux: dict[str, ClusterFlux] = {}
-        for cluster_name, resource_name, (rp, cluster_type), resource in flux_targets:
+        for cluster_name, resource_name, (rp, cluster_type), ready in flux_targets:
             self.flux[cluster_name] = ClusterFlux(
                 f"{cluster_name}-flux",
                 ClusterFluxArgs(
@@ -213,7 +213,7 @@ class Platform(pulumi.ComponentResource):
                     cluster_type=cluster_type,
                     substitutions=substitutions,
                     verification_substitutions=verification,
-                    depends_on=resource if isinstance(resource, list) else [resource],
+                    depends_on=ready,
                     ssh_private_key=ssh_key,
                 ),
                 child,

@@ -38,8 +38,15 @@ from pulumi_azure_native import keyvault, security
 
 from components import roles
 from components.common import Placement
-from components.identity import GITHUB_ISSUER, Federation, assign_role, federate_all, user_identity
-from components.supply_chain_names import VERIFIER_SUBJECT
+from components.identity import (
+    GITHUB_ISSUER,
+    Federation,
+    assign_roles,
+    cluster_federations,
+    federate_all,
+    user_identity,
+)
+from components.verification_layout import VERIFIER_SUBJECT
 
 SIGNER_PURPOSE = "image-signer"
 VERIFIER_PURPOSE = "image-verifier"
@@ -99,33 +106,22 @@ class SupplyChain(pulumi.ComponentResource):
             ("sign", vault_object_scope(vault_id, "keys", certificate),
              roles.KEY_VAULT_CRYPTO_USER),
         )  # fmt: skip
-        for what, scope, role in signer_grants:
-            assign_role(
-                f"{name}-signer-{what}", placement, scope, role, self.signer.principal_id, self
-            )
+        assign_roles(f"{name}-signer", placement, self.signer.principal_id, signer_grants, self)
 
         # ---- the verifier: Ratify on every AKS cluster, read-only ----
         self.verifier = user_identity(
             f"{name}-verifier", placement, VERIFIER_PURPOSE, placement.location, self
         )
-        federate_all(
-            placement,
-            self.verifier,
-            [
-                Federation(f"{name}-verifier-{cluster}", cluster, issuer, VERIFIER_SUBJECT)
-                for cluster, issuer in sorted(args.issuers.items())
-            ],
-            self,
-        )
+        federations = cluster_federations(f"{name}-verifier", args.issuers, VERIFIER_SUBJECT)
+        federate_all(placement, self.verifier, federations, self)
         verifier_grants = (
             ("pull", registry_id, roles.ACR_PULL),
             ("chain", vault_object_scope(vault_id, "secrets", certificate),
              roles.KEY_VAULT_SECRETS_USER),
         )  # fmt: skip
-        for what, scope, role in verifier_grants:
-            assign_role(
-                f"{name}-verifier-{what}", placement, scope, role, self.verifier.principal_id, self
-            )
+        assign_roles(
+            f"{name}-verifier", placement, self.verifier.principal_id, verifier_grants, self
+        )
 
         self._base_image_tasks(name, placement, args)
         if config.devops_connector_enabled:

@@ -1,7 +1,7 @@
 """The control catalog (policies/catalog.yaml) as typed data, and its README table.
 
 `python -m policies.catalog --markdown` prints the Markdown table that README.md carries
-between the markers below; tests/policies/test_readme.py fails when the README is stale.
+between the markers below; tests/policies/test_policy_catalog.py fails when the README is stale.
 """
 
 from __future__ import annotations

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import copy
 import functools
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STACK_DIR = REPO_ROOT / "stacks"
 SHIPPED_STACKS = ("dev", "staging", "prod")
+
+
+def run_python(
+    *arguments: str,
+    cwd: Path = REPO_ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float | None = 60,
+    check: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGUMENTS` in a separate process, as CI runs it: output captured as text."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+        env=env,
+    )
 
 
 @functools.cache
@@ -51,6 +74,18 @@ def shipped_raw_config(stack: str) -> dict[str, Any]:
     from bootstrap import stacks
 
     return stacks.load(STACK_DIR, stack).raw_config
+
+
+def shipped_configs_with(section: str, key: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every shipped stack's validated config, with `platform:<section>.<key>` set to
+    values[stack] in the stacks `values` names (for checks across stacks)."""
+    configs = {}
+    for stack in SHIPPED_STACKS:
+        raw = copy.deepcopy(shipped_raw_config(stack))
+        if stack in values:
+            raw.setdefault(f"platform:{section}", {})[key] = values[stack]
+        configs[stack] = validated_config(stack, raw)
+    return configs
 
 
 def of_type(run: Any, token: str) -> list[dict[str, Any]]:

@@ -8,12 +8,10 @@ not one. BOOTSTRAP_DEBUG=1 shows the traceback for the person fixing the bug.
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT
+from support import REPO_ROOT, run_python
 
 from bootstrap import cli
 from bootstrap.cli import EXIT_INTERNAL_ERROR, main
@@ -76,15 +74,7 @@ def test_internal_error_from_a_real_process(tmp_path: Path) -> None:
         "cli.build_parser = lambda: parser\n"
         "sys.exit(cli.main([]))\n"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", launcher],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"PATH": "", "PYTHONPATH": str(REPO_ROOT)},
-    )
+    completed = run_python("-c", launcher, env={"PATH": "", "PYTHONPATH": str(REPO_ROOT)})
     assert completed.returncode == 3
     assert completed.stderr.startswith("internal error: RuntimeError: unexpected state")
     assert "Traceback" not in completed.stderr and len(completed.stderr.splitlines()) == 1

@@ -5,21 +5,20 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT, STACK_DIR
+from support import REPO_ROOT, STACK_DIR, run_python
 
 
 def bootstrap(*arguments: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bootstrap", *arguments],
+    return run_python(
+        "-m",
+        "bootstrap",
+        *arguments,
         cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
         env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        timeout=None,
     )
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
-from support import SHIPPED_STACKS, of_type, offline_run, shipped_raw_config, validated_config
+from support import SHIPPED_STACKS, of_type, offline_run, shipped_configs_with
 
 from components.github import check_branch_protection_owners
 
@@ -13,13 +11,7 @@ PROTECTION = "github:index/branchProtection:BranchProtection"
 
 
 def configs_with(owners: dict[str, bool | None]) -> dict:
-    configs = {}
-    for stack in SHIPPED_STACKS:
-        raw = copy.deepcopy(shipped_raw_config(stack))
-        if stack in owners:
-            raw["platform:github"]["ownsBranchProtection"] = owners[stack]
-        configs[stack] = validated_config(stack, raw)
-    return configs
+    return shipped_configs_with("github", "ownsBranchProtection", owners)
 
 
 def test_shipped_stacks_have_one_owner_the_production_stack() -> None:

@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 def judge(args: argparse.Namespace) -> dict[str, Any]:
     """Reads the input and evaluates it; raises BadInput before anything is written."""
+    from bootstrap.planfile import SCHEMA_VERSION
     from components.untrusted import display_path
 
     # Input first: a refusal costs no import of the pack (pulumi_policy is the slow part).
@@ -94,7 +95,7 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
 
         results = evaluate_in_scope(resources, context, scope)
     plan = {
-        "schemaVersion": 1,
+        "schemaVersion": SCHEMA_VERSION,
         "project": project,
         "stack": stack,
         "sourceFile": display_path(source),
@@ -109,12 +110,12 @@ def judge(args: argparse.Namespace) -> dict[str, Any]:
 
 def _context(stack: str | None, stack_dir: Path, explicit: bool) -> Any:
     from bootstrap.errors import BadInput
-    from components.config import display_path
+    from components.config import display_path, stack_file
     from policies.context import PolicyContext
 
     if stack is None:
         return PolicyContext.default()
-    path = stack_dir / f"Pulumi.{stack}.yaml"
+    path = stack_file(stack_dir, stack)
     if explicit and not path.is_file():
         raise BadInput(f"{display_path(path)}: stack file not found (--stack {stack})")
     return PolicyContext.for_stack(stack, stack_dir)

@@ -44,52 +44,27 @@ def register(subparsers: Any) -> None:
 
 def run_eks(args: argparse.Namespace) -> int:
     from bootstrap.discover.eks import parse_tags
-    from bootstrap.gitops.files import check_gitops_dir
-    from bootstrap.locking import working_copy_lock
+    from bootstrap.stack_change import locked
 
     tags = parse_tags(args.tags)
-    check_gitops_dir(args.gitops_dir)
-    with working_copy_lock(args.stack_dir, args.gitops_dir.parent):
-        return _eks(args, tags)
+    return locked(args, lambda: _eks(args, tags))
 
 
 def _eks(args: argparse.Namespace, tags: dict[str, str]) -> int:
     from bootstrap import stacks
     from bootstrap.discover.eks import discover
     from bootstrap.discover.stack import with_eks_clusters
-    from bootstrap.gitops.files import recover
-    from bootstrap.gitops.tree import desired_tree, differences, read_tree, write_tree
-    from bootstrap.outputs import check_folder, check_target, shown, writing
     from bootstrap.reports.untrusted import plain
-    from bootstrap.stack_edit import replace_file
-    from components.config import stack_file
+    from bootstrap.stack_change import stack_to_edit, write_edit
 
-    names = stacks.select(args.stack_dir, [])
-    stacks.select(args.stack_dir, [args.env])  # one clear line when ENV has no stack file
-    path = stack_file(args.stack_dir, args.env)
+    names, path = stack_to_edit(args)
     stacks.load(args.stack_dir, args.env)  # the file is valid before AWS is asked anything
     found = discover(args.region, tags)
     text, config, changes = with_eks_clusters(path, found)
     if not changes.added and not changes.updated:
         print(f"{len(found)} EKS cluster(s) in {plain(args.region)}; {plain(path)} is up to date")
         return 0
-    configs = {
-        name: config if name == args.env else stacks.load(args.stack_dir, name).config
-        for name in names
-    }
-    check_target(path, "stack file")
-    check_folder(args.gitops_dir.parent, f"{shown(args.gitops_dir)}: cannot write the tree")
-    with writing(args.gitops_dir, "gitops tree"):
-        notes = recover(args.gitops_dir)
-    existing = read_tree(args.gitops_dir)
-    desired = desired_tree(configs, existing, complete=True)
-    changed = differences(existing, desired)
-    if changed:
-        with writing(args.gitops_dir, "gitops tree"):
-            write_tree(args.gitops_dir, desired)
-    replace_file(path, text)
-    for note in notes:
-        print(plain(note))
+    changed = write_edit(args, names, path, text, config)
     for label, listed in (("added", changes.added), ("updated", changes.updated)):
         for name in listed:
             print(f"{label} Arc cluster {plain(name)} in {plain(path)}")

@@ -14,6 +14,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bootstrap.cli_options import add_stack_dir
+
 FORMATS = ("arm",)
 
 
@@ -28,8 +30,7 @@ def register(subparsers: Any) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", metavar="ENV", help="plan this stack with the offline engine")
     source.add_argument("--plan", type=Path, metavar="P", help="plan / preview / export JSON")
-    parser.add_argument("--stack-dir", type=Path, default=Path("stacks"),
-                        help="folder of Pulumi.<stack>.yaml files (default: stacks/)")  # fmt: skip
+    add_stack_dir(parser)
     parser.set_defaults(handler=run)
 
 

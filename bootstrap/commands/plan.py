@@ -80,7 +80,8 @@ def _policy_contexts(loaded: list[Any]) -> dict[str, Any]:
 
 
 def _check_shared_ownership(stack_dir: Path, loaded: list[Any]) -> None:
-    """Subscription-, tenant- and repository-wide resources need exactly one owning stack.
+    """Subscription-, tenant- and repository-wide resources: one owning stack each
+    (components.ownership).
 
     Owners may be stacks that are not being planned, so every stack file takes part.
     """

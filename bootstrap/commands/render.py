@@ -36,13 +36,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bootstrap.gitops.files import check_gitops_dir
-    from bootstrap.locking import working_copy_lock
+    from bootstrap.stack_change import locked
 
-    check_gitops_dir(args.gitops_dir)
     # Held from before the stacks are read until the tree is written (bootstrap.locking).
-    with working_copy_lock(args.stack_dir, args.gitops_dir.parent):
-        return _run(args)
+    return locked(args, lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:

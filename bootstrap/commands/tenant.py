@@ -51,49 +51,21 @@ def register(subparsers: Any) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from bootstrap.gitops.files import check_gitops_dir
-    from bootstrap.locking import working_copy_lock
+    from bootstrap.stack_change import locked
 
-    check_gitops_dir(args.gitops_dir)
     # From before the stack file is read until it and the tree are written: a concurrent
     # `tenant add` waits, then adds its tenant to the file this one wrote.
-    with working_copy_lock(args.stack_dir, args.gitops_dir.parent):
-        return _add(args)
+    return locked(args, lambda: _add(args))
 
 
 def _add(args: argparse.Namespace) -> int:
-    from bootstrap import stacks
-    from bootstrap.gitops.files import recover
-    from bootstrap.gitops.tree import desired_tree, differences, read_tree, write_tree
-    from bootstrap.outputs import check_folder, check_target, shown, writing
     from bootstrap.reports.untrusted import plain
-    from bootstrap.stack_edit import replace_file, with_tenant
-    from components.config import stack_file
+    from bootstrap.stack_change import stack_to_edit, write_edit
+    from bootstrap.stack_edit import with_tenant
 
-    names = stacks.select(args.stack_dir, [])
-    stacks.select(args.stack_dir, [args.env])  # one clear line when ENV has no stack file
-    path = stack_file(args.stack_dir, args.env)
+    names, path = stack_to_edit(args)
     text, config = with_tenant(path, args.name, args.owner, args.keyvault, args.clusters)
-    configs = {
-        name: config if name == args.env else stacks.load(args.stack_dir, name).config
-        for name in names
-    }
-    check_target(path, "stack file")
-    check_folder(args.gitops_dir.parent, f"{shown(args.gitops_dir)}: cannot write the tree")
-    with writing(args.gitops_dir, "gitops tree"):
-        notes = recover(args.gitops_dir)
-    existing = read_tree(args.gitops_dir)
-    desired = desired_tree(configs, existing, complete=True)
-
-    # The tree first: if the stack file then failed to change, `bootstrap render` brings
-    # the tree back in line (both writes are atomic on their own).
-    changed = differences(existing, desired)
-    if changed:
-        with writing(args.gitops_dir, "gitops tree"):
-            write_tree(args.gitops_dir, desired)
-    replace_file(path, text)
-    for note in notes:
-        print(plain(note))
+    changed = write_edit(args, names, path, text, config)
     print(f"added tenant {plain(args.name)} to {plain(path)}; rendered {len(changed)} file(s):")
     for changed_path in changed:
         print(f"  {plain((args.gitops_dir / changed_path).as_posix())}")

@@ -16,10 +16,8 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bootstrap.errors import BadInput
-from bootstrap.stack_edit import dump, validate_text
-from bootstrap.yaml_io import round_trip_yaml
-from components.config import PlatformConfig, read_stack_document
+from bootstrap.stack_edit import child, dump, load_for_edit, validate_text
+from components.config import PlatformConfig
 from components.config.errors import NAMESPACE
 
 from .eks import EksCluster, kubernetes_minor
@@ -41,15 +39,9 @@ def with_eks_clusters(
     path: Path, clusters: Sequence[EksCluster]
 ) -> tuple[str, PlatformConfig, Changes]:
     """The stack file's new text with the clusters added or updated, and its config."""
-    read_stack_document(path)  # the loader's one-line errors for a missing or bad file
-    document = round_trip_yaml().load(path.read_text(encoding="utf-8"))
+    document = load_for_edit(path)
     config = document["config"]
-    arc = config.get(ARC_KEY)
-    if arc is None:
-        arc = CommentedSeq()
-        config[ARC_KEY] = arc
-    if not isinstance(arc, CommentedSeq):
-        raise BadInput(f"{path}: {ARC_KEY} must be a list of Arc clusters")
+    arc = child(path, config, ARC_KEY, CommentedSeq, "a list of Arc clusters")
     taken = {str(c.get("name")) for c in arc if isinstance(c, dict)}
     taken |= {str(c.get("name")) for c in config.get(CLUSTERS_KEY) or [] if isinstance(c, dict)}
     changes = Changes()

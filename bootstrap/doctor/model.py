@@ -46,11 +46,11 @@ class DoctorContext:
     environ: Mapping[str, str]
     # True when no ENV was given: every stack file of the project is in `stacks`.
     all_stacks: bool = True
-    workflow_dir: Path = field(init=False)
     _plans: dict[str, list[dict[str, Any]]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.workflow_dir = self.root / ".github" / "workflows"
+    @property
+    def workflow_dir(self) -> Path:
+        return self.root / ".github" / "workflows"
 
     def plan(self, stack: Stack) -> list[dict[str, Any]]:
         """The stack's offline plan (the resource graph `pulumi up` would create)."""

@@ -15,7 +15,6 @@ from components import gitops_layout as layout
 from components import verification_layout as verification
 from components.config import PlatformConfig
 from components.naming import Naming
-from components.supply_chain_names import VERIFIER_NAMESPACE, VERIFIER_SERVICE_ACCOUNT
 
 from .model import SYSTEM_NAMESPACES
 
@@ -63,8 +62,8 @@ def environment_files(config: PlatformConfig, render: Render) -> dict[str, str]:
     values = {
         "environment": config.environment,
         "flux_namespace": layout.FLUX_NAMESPACE,
-        "verifier_namespace": VERIFIER_NAMESPACE,
-        "service_account": VERIFIER_SERVICE_ACCOUNT,
+        "verifier_namespace": verification.VERIFIER_NAMESPACE,
+        "service_account": verification.VERIFIER_SERVICE_ACCOUNT,
         "chart_version": verification.RATIFY_CHART_VERSION,
         "app_version": verification.RATIFY_APP_VERSION,
         "registry": naming.registry_login_server,
@@ -73,6 +72,7 @@ def environment_files(config: PlatformConfig, render: Render) -> dict[str, str]:
         "subject": config.signing_subject,
         "trust_store": verification.TRUST_STORE,
         "kind": verification.CONSTRAINT_KIND,
+        "constraint_name": verification.CONSTRAINT_NAME,
         "enforcement": enforcement,
         "enforcement_note": ENFORCEMENT_NOTES[enforcement],
         "system_namespaces": SYSTEM_NAMESPACES,

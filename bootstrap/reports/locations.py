@@ -23,7 +23,14 @@ from urllib.parse import quote
 
 from ruamel.yaml.comments import CommentedMap
 
-from components.config import NAMESPACE, ConfigError, display_path, line_of, read_stack_document
+from components.config import (
+    NAMESPACE,
+    ConfigError,
+    display_path,
+    line_of,
+    read_stack_document,
+    stack_file,
+)
 from policies.catalog import CATALOG_FILE, load_catalog
 
 # The stack-file section that decides each kind of resource.
@@ -113,7 +120,7 @@ class Locator:
 
     def _document(self, stack: str) -> CommentedMap | None:
         if stack not in self._documents:
-            path = self.stack_dir / f"Pulumi.{stack}.yaml"
+            path = stack_file(self.stack_dir, stack)
             self._shown[stack] = display_path(path)
             try:
                 self._documents[stack] = read_stack_document(path) if path.is_file() else None

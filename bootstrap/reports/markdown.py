@@ -16,10 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from bootstrap.planfile import write_atomic
 
 from . import model, untrusted
 
@@ -40,10 +37,6 @@ WAIVERS_HEADER = [
     "| control | resource | expires | status | reason |",
     "|---|---|---|---|---|",
 ]
-
-
-def write(plans: Sequence[Mapping[str, Any]], path: Path) -> None:
-    write_atomic(path, render(plans), "Markdown report")
 
 
 def size(text: str) -> int:

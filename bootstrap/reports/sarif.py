@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.outputs import json_text
-from bootstrap.planfile import write_atomic
 from policies.catalog import Control, load_catalog
 
 from . import model, untrusted
@@ -30,10 +29,6 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "aks-platform-baseline"
 TOOL_VERSION = "0.1.0"
 _SEVERITY = {"mandatory": "8.0", "advisory": "4.0"}
-
-
-def write(plans: Sequence[Mapping[str, Any]], path: Path, stack_dir: Path = Path("stacks")) -> None:
-    write_atomic(path, text(plans, stack_dir), "SARIF report")
 
 
 def text(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> str:

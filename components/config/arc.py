@@ -24,7 +24,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import ArmId, AzureRegion, Cidr, Guid, IPv4, LocatedValueError, StrictModel
+from .base import (
+    ArmId,
+    AzureRegion,
+    Cidr,
+    Guid,
+    IPv4,
+    LocatedValueError,
+    StrictModel,
+    matching,
+)
 from .clusters import ClusterName, KubernetesMinor, PoolName
 
 # The distributions `az connectedk8s connect --distribution` accepts (Azure/azure-cli-
@@ -60,36 +69,6 @@ _KUBE_CONTEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,252}$")
 MIN_SSH_RSA_BITS = 3072
 
 
-def _eks_name(value: str) -> str:
-    if not _EKS_NAME.match(value):
-        raise ValueError(
-            f"'{value}' is not an EKS cluster name (1-100 letters, digits, '-' or '_', "
-            "starting with a letter or digit)"
-        )
-    return value
-
-
-def _aws_region(value: str) -> str:
-    if not _AWS_REGION.match(value):
-        raise ValueError(f"'{value}' is not an AWS region (expected e.g. eu-west-1)")
-    return value
-
-
-def _aws_account(value: str) -> str:
-    if not _AWS_ACCOUNT.match(value):
-        raise ValueError(f"'{value}' is not an AWS account ID (expected 12 digits)")
-    return value
-
-
-def _eks_endpoint(value: str) -> str:
-    if not _EKS_ENDPOINT.match(value):
-        raise ValueError(
-            f"'{value}' is not an EKS API server endpoint (expected "
-            "https://<id>.<region>.eks.amazonaws.com)"
-        )
-    return value
-
-
 def _certificate_authority(value: str) -> str:
     """EKS's certificateAuthority.data: the cluster CA (PEM), base64-encoded."""
     try:
@@ -106,12 +85,6 @@ def _certificate_authority(value: str) -> str:
 def _role_arn(value: str) -> str:
     if len(value) > 2048 or not _ROLE_ARN.match(value):
         raise ValueError(f"'{value}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
-    return value
-
-
-def _kube_context(value: str) -> str:
-    if not _KUBE_CONTEXT.match(value):
-        raise ValueError(f"'{value}' is not a kubeconfig context name")
     return value
 
 
@@ -138,12 +111,24 @@ def _ssh_rsa_public_key(value: str) -> str:
     return " ".join(parts[:2])
 
 
-EksName = Annotated[str, AfterValidator(_eks_name)]
-AwsRegion = Annotated[str, AfterValidator(_aws_region)]
-AwsAccount = Annotated[str, AfterValidator(_aws_account)]
-EksEndpoint = Annotated[str, AfterValidator(_eks_endpoint)]
+EksName = Annotated[
+    str,
+    matching(
+        _EKS_NAME,
+        "an EKS cluster name (1-100 letters, digits, '-' or '_', starting with a letter or digit)",
+    ),
+]
+AwsRegion = Annotated[str, matching(_AWS_REGION, "an AWS region (expected e.g. eu-west-1)")]
+AwsAccount = Annotated[str, matching(_AWS_ACCOUNT, "an AWS account ID (expected 12 digits)")]
+EksEndpoint = Annotated[
+    str,
+    matching(
+        _EKS_ENDPOINT,
+        "an EKS API server endpoint (expected https://<id>.<region>.eks.amazonaws.com)",
+    ),
+]
 CertificateAuthority = Annotated[str, AfterValidator(_certificate_authority)]
-KubeContext = Annotated[str, AfterValidator(_kube_context)]
+KubeContext = Annotated[str, matching(_KUBE_CONTEXT, "a kubeconfig context name")]
 RoleArn = Annotated[str, AfterValidator(_role_arn)]
 SshRsaPublicKey = Annotated[str, AfterValidator(_ssh_rsa_public_key)]
 

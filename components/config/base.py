@@ -38,6 +38,24 @@ class StrictModel(BaseModel):
     )
 
 
+# Key Vault object names (keys, secrets, certificates): 1-127 letters, digits and dashes
+# (learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates
+# #objects-identifiers-and-versioning).
+VAULT_OBJECT_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
+
+
+def matching(pattern: str | re.Pattern[str], expected: str) -> AfterValidator:
+    """Refuses a string that `pattern` does not match: "'<value>' is not <expected>"."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"'{value}' is not {expected}")
+        return value
+
+    return AfterValidator(check)
+
+
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 

@@ -22,13 +22,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from .base import Guid, LocatedValueError, StrictModel
+from .base import VAULT_OBJECT_NAME, Guid, LocatedValueError, StrictModel, matching
 
-# Key Vault object names: 1-127 alphanumerics and dashes (learn.microsoft.com/azure/
-# key-vault/general/about-keys-secrets-certificates#objects-identifiers-and-versioning).
-_SECRET_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 # An address as action groups take it: one @, a dotted domain, no spaces. Azure Monitor
 # sends a confirmation to each address; this only refuses what cannot be one.
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -41,39 +38,29 @@ MAX_WEBHOOKS = 10
 MAX_EMAILS = 1000
 
 
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"'{value}' is not an e-mail address (expected e.g. oncall@contoso.com)")
-    return value
-
-
-def _receiver_name(value: str) -> str:
-    if not _RECEIVER_NAME.match(value):
-        raise ValueError(
-            f"'{value}' is not a receiver name (1-128 letters, digits, '-' or '_', "
-            "starting with a letter or digit)"
-        )
-    return value
-
-
-EmailAddress = Annotated[str, AfterValidator(_email)]
-ReceiverName = Annotated[str, AfterValidator(_receiver_name)]
+EmailAddress = Annotated[
+    str, matching(_EMAIL, "an e-mail address (expected e.g. oncall@contoso.com)")
+]
+ReceiverName = Annotated[
+    str,
+    matching(
+        _RECEIVER_NAME,
+        "a receiver name (1-128 letters, digits, '-' or '_', starting with a letter or digit)",
+    ),
+]
 
 
 class WebhookConfig(StrictModel):
     name: ReceiverName
     # The platform Key Vault secret whose value is the webhook URL (https://...).
-    key_vault_secret: str
-
-    @field_validator("key_vault_secret")
-    @classmethod
-    def _secret_name(cls, value: str) -> str:
-        if not _SECRET_NAME.match(value):
-            raise ValueError(
-                f"'{value}' is not a Key Vault secret name (1-127 letters, digits and '-'); "
-                "the webhook URL itself never belongs in config"
-            )
-        return value
+    key_vault_secret: Annotated[
+        str,
+        matching(
+            VAULT_OBJECT_NAME,
+            "a Key Vault secret name (1-127 letters, digits and '-'); "
+            "the webhook URL itself never belongs in config",
+        ),
+    ]
 
 
 class ActionGroupConfig(StrictModel):

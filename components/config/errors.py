@@ -10,27 +10,17 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from components.untrusted.errors import BadInput
-from components.untrusted.redact import looks_secret, one_line, redact, shown_value
+from components.untrusted.errors import InputError
+from components.untrusted.redact import looks_secret, shown_value
 
 from .base import LocatedValueError
 
 NAMESPACE = "platform"
 
 
-class ConfigError(BadInput):
-    """A stack file the platform refuses; `str()` is the single line users see."""
-
-    def __init__(self, file: str, message: str, line: int | None = None) -> None:
-        super().__init__(file, message, line)
-        self.file = file
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        # One line, secrets masked: this is what CI logs show.
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return one_line(redact(f"{where}: {self.message}"))
+class ConfigError(InputError):
+    """A stack file the platform refuses; `str()` is the single line users see
+    (`file:line: message`, secrets masked: this is what CI logs show)."""
 
 
 def key_path(loc: Sequence[str | int]) -> str:

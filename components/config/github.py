@@ -81,12 +81,17 @@ class GitHubConfig(StrictModel):
     # More exact subjects for the deploy identity, e.g. a release tag.
     extra_subjects: list[GitHubSubject] = Field(default_factory=list)
 
+    @property
+    def full_name(self) -> str:
+        """OWNER/REPO, as GitHub names the repository (its `full_name`)."""
+        return f"{self.owner}/{self.repo}"
+
     @model_validator(mode="after")
     def _subjects_in_this_repo(self) -> GitHubConfig:
-        prefix = f"repo:{self.owner}/{self.repo}:"
+        prefix = f"repo:{self.full_name}:"
         for subject in self.extra_subjects:
             if not subject.startswith(prefix):
-                raise ValueError(f"extraSubjects '{subject}' is not in {self.owner}/{self.repo}")
+                raise ValueError(f"extraSubjects '{subject}' is not in {self.full_name}")
         # The deploy identity trusts its environment's subject plus these, one federated
         # credential each.
         if 1 + len(self.extra_subjects) > MAX_FEDERATED_CREDENTIALS:
@@ -107,8 +112,8 @@ class GitHubConfig(StrictModel):
 
     def environment_subject(self, environment: str) -> str:
         """The subject the deploy identity always trusts: jobs of this GitHub environment."""
-        return f"repo:{self.owner}/{self.repo}:environment:{environment}"
+        return f"repo:{self.full_name}:environment:{environment}"
 
     @property
     def https_url(self) -> str:
-        return f"https://github.com/{self.owner}/{self.repo}.git"
+        return f"https://github.com/{self.full_name}.git"

@@ -10,11 +10,10 @@ from pydantic import Field, field_validator, model_validator
 
 from components.namespaces import reserved_owner
 
-from .base import DnsLabel, Guid, LocatedValueError, StrictModel
+from .base import VAULT_OBJECT_NAME, DnsLabel, Guid, LocatedValueError, StrictModel
 
 _QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
 _GIT_URL = re.compile(r"^(https://|http://|ssh://)[^\s]+$")
-_SECRET_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 
 
 class TenantQuotaConfig(StrictModel):
@@ -86,7 +85,9 @@ class GitOpsConfig(StrictModel):
     @model_validator(mode="after")
     def _auth_settings(self) -> GitOpsConfig:
         if self.auth == "sshKey":
-            if not self.ssh_key_secret_name or not _SECRET_NAME.match(self.ssh_key_secret_name):
+            if not self.ssh_key_secret_name or not VAULT_OBJECT_NAME.match(
+                self.ssh_key_secret_name
+            ):
                 raise LocatedValueError(
                     ("sshKeySecretName",),
                     "is required with auth sshKey: the Key Vault secret that holds the deploy key",

@@ -23,7 +23,7 @@ from components.untrusted import (
     parse_yaml,
     read_text,
 )
-from components.untrusted.redact import secret_kind
+from components.untrusted.credentials import credential_kind
 
 from .errors import NAMESPACE, ConfigError, describe, key_path
 from .namespaces import describe_near_miss, near_miss
@@ -261,12 +261,12 @@ def find_secret(values: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] 
     while pending:
         loc, value = pending.pop()
         if isinstance(value, str):
-            kind = secret_kind(value)
+            kind = credential_kind(value)
             if kind:
                 return loc, kind
         elif isinstance(value, Mapping):
             for key in value:
-                kind = secret_kind(str(key))
+                kind = credential_kind(str(key))
                 if kind:
                     return (*loc, str(key)), kind  # masked when the error is shown
             pending.extend(reversed([((*loc, str(k)), v) for k, v in value.items()]))
@@ -277,5 +277,4 @@ def find_secret(values: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] 
 
 def config_error(error: InputError) -> ConfigError:
     """A reader's refusal as the config error callers of this module expect."""
-    column = f" (column {error.column})" if error.line and error.column else ""
-    return ConfigError(error.file, error.message + column, error.line)
+    return ConfigError(error.file, error.message, error.line, error.column)

@@ -117,8 +117,8 @@ class PlatformConfig(StrictModel):
     @property
     def build_workflow_ref(self) -> str:
         """`job_workflow_ref` of the platform's reusable build workflow, as GitHub writes it."""
-        repository = f"{self.github.owner}/{self.github.repo}"
-        return f"{repository}/{BUILD_WORKFLOW_PATH}@{self.supply_chain.build_workflow_ref}"
+        workflow = f"{self.github.full_name}/{BUILD_WORKFLOW_PATH}"
+        return f"{workflow}@{self.supply_chain.build_workflow_ref}"
 
     def builder_subject(self, builder: BuilderConfig) -> str:
         """The OIDC subject of a builder's job calling the platform workflow.

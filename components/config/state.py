@@ -15,50 +15,37 @@ role it needs on them (components/github.py). Name rules are Microsoft's:
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator
-
-from .base import Guid, StrictModel
-
-
-def _matching(pattern: str, what: str) -> AfterValidator:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise ValueError(f"'{value}' is not a valid {what}")
-        return value
-
-    return AfterValidator(check)
-
+from .base import VAULT_OBJECT_NAME, Guid, StrictModel, matching
 
 StorageAccountName = Annotated[
-    str, _matching(r"^[a-z0-9]{3,24}$", "storage account name (3-24 lowercase letters, digits)")
+    str,
+    matching(r"^[a-z0-9]{3,24}$", "a valid storage account name (3-24 lowercase letters, digits)"),
 ]
 ContainerName = Annotated[
     str,
-    _matching(
+    matching(
         r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$",
-        "blob container name (3-63 lowercase letters, digits and single hyphens)",
+        "a valid blob container name (3-63 lowercase letters, digits and single hyphens)",
     ),
 ]
 VaultName = Annotated[
     str,
-    _matching(
+    matching(
         r"^(?=.{3,24}$)[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$",
-        "Key Vault name (3-24 letters, digits and single hyphens, starting with a letter)",
+        "a valid Key Vault name (3-24 letters, digits and single hyphens, starting with a letter)",
     ),
 ]
 KeyName = Annotated[
-    str, _matching(r"^[A-Za-z0-9-]{1,127}$", "Key Vault key name (1-127 letters, digits, '-')")
+    str, matching(VAULT_OBJECT_NAME, "a valid Key Vault key name (1-127 letters, digits, '-')")
 ]
 ResourceGroupName = Annotated[
     str,
-    _matching(
+    matching(
         r"^[-\w._()]{0,89}[-\w_()]$",
-        "resource group name (1-90 letters, digits, '_', '-', '.', '(', ')'; not ending in '.')",
+        "a valid resource group name "
+        "(1-90 letters, digits, '_', '-', '.', '(', ')'; not ending in '.')",
     ),
 ]
 
@@ -88,11 +75,14 @@ class StateConfig(StrictModel):
         """`--secrets-provider` URL (gocloud.dev secrets/azurekeyvault, used by Pulumi)."""
         return f"azurekeyvault://{self.key_vault}.vault.azure.net/keys/{self.key}"
 
+    def _group_id(self, default_subscription: str) -> str:
+        subscription = self.subscription(default_subscription)
+        return f"/subscriptions/{subscription}/resourceGroups/{self.resource_group}"
+
     def account_id(self, default_subscription: str) -> str:
         return (
-            f"/subscriptions/{self.subscription(default_subscription)}/resourceGroups/"
-            f"{self.resource_group}/providers/Microsoft.Storage/storageAccounts/"
-            f"{self.storage_account}"
+            f"{self._group_id(default_subscription)}/providers/Microsoft.Storage/"
+            f"storageAccounts/{self.storage_account}"
         )
 
     def container_scope(self, default_subscription: str) -> str:
@@ -104,8 +94,8 @@ class StateConfig(StrictModel):
 
     def vault_id(self, default_subscription: str) -> str:
         return (
-            f"/subscriptions/{self.subscription(default_subscription)}/resourceGroups/"
-            f"{self.resource_group}/providers/Microsoft.KeyVault/vaults/{self.key_vault}"
+            f"{self._group_id(default_subscription)}/providers/Microsoft.KeyVault/vaults/"
+            f"{self.key_vault}"
         )
 
     def key_scope(self, default_subscription: str) -> str:

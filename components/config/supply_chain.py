@@ -24,13 +24,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from .base import LocatedValueError, StrictModel
+from .base import VAULT_OBJECT_NAME, LocatedValueError, StrictModel, matching
 
-# Key Vault object names: 1-127 letters, digits and dashes
-# (MicrosoftDocs/azure-docs articles/key-vault/general/about-keys-secrets-certificates.md).
-_VAULT_OBJECT = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 _REPOSITORY = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}/[A-Za-z0-9._-]{1,100}$"
 )
@@ -52,24 +49,15 @@ BUILD_WORKFLOW_PATH = ".github/workflows/build-image.yml"
 MAX_BUILDERS = 20
 
 
-def _matches(pattern: re.Pattern[str], expected: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"'{value}' is not {expected}")
-        return value
-
-    return AfterValidator(check)
-
-
 class SigningConfig(StrictModel):
     # The certificate (and its key, which Key Vault names the same) in the platform vault.
     certificate_name: Annotated[
-        str, _matches(_VAULT_OBJECT, "a Key Vault object name (letters, digits, '-')")
+        str, matching(VAULT_OBJECT_NAME, "a Key Vault object name (letters, digits, '-')")
     ] = "image-signing"
     # The X.509 subject of the certificate; clusters trust exactly this identity. Unset:
     # "CN=<owner> platform images <environment>,O=<owner>" (PlatformConfig.signing_subject).
     subject: (
-        Annotated[str, _matches(_SUBJECT, "an X.509 subject such as CN=Contoso images,O=Contoso")]
+        Annotated[str, matching(_SUBJECT, "an X.509 subject such as CN=Contoso images,O=Contoso")]
         | None
     ) = None
     # Months of validity of the certificate the doctor command creates (Key Vault renews it
@@ -80,10 +68,10 @@ class SigningConfig(StrictModel):
 class BuilderConfig(StrictModel):
     """One repository whose build jobs may push and sign through the platform's workflow."""
 
-    repository: Annotated[str, _matches(_REPOSITORY, "a GitHub repository as OWNER/REPO")]
+    repository: Annotated[str, matching(_REPOSITORY, "a GitHub repository as OWNER/REPO")]
     # The context of the calling job: a protected branch (default main) or an environment.
-    ref: Annotated[str, _matches(_GIT_REF, "a git ref such as refs/heads/main")] = "refs/heads/main"
-    environment: Annotated[str, _matches(_ENVIRONMENT, "a GitHub environment name")] | None = None
+    ref: Annotated[str, matching(_GIT_REF, "a git ref such as refs/heads/main")] = "refs/heads/main"
+    environment: Annotated[str, matching(_ENVIRONMENT, "a GitHub environment name")] | None = None
 
     def context(self) -> str:
         """The `context` part of the subject, as GitHub writes it (environment wins)."""
@@ -102,10 +90,10 @@ class BaseImageConfig(StrictModel):
     """A curated base image kept in the platform registry and rebuilt when its base changes."""
 
     # The ACR task's name.
-    name: Annotated[str, _matches(_TASK_NAME, "an ACR task name (5-50 letters, digits, - or _)")]
+    name: Annotated[str, matching(_TASK_NAME, "an ACR task name (5-50 letters, digits, - or _)")]
     # Where the image lands in the platform registry, e.g. base/python:3.12.
-    repository: Annotated[str, _matches(_REPOSITORY_NAME, "a lowercase repository path")]
-    tag: Annotated[str, _matches(_TAG, "an image tag")]
+    repository: Annotated[str, matching(_REPOSITORY_NAME, "a lowercase repository path")]
+    tag: Annotated[str, matching(_TAG, "an image tag")]
     # The build context: a public git URL with optional #ref:folder, as `az acr task create
     # --context` takes it. No access token is stored, so the context must be public.
     context: str = Field(pattern=r"^https://[^\s#]+\.git(#[A-Za-z0-9._/-]*(:[A-Za-z0-9._/-]+)?)?$")
@@ -123,7 +111,7 @@ class SupplyChainConfig(StrictModel):
     builders: list[BuilderConfig] = Field(default_factory=list)
     # The ref tenants call the reusable build workflow at (`uses: .../build-image.yml@main`
     # gives refs/heads/main); part of every builder's federated subject.
-    build_workflow_ref: Annotated[str, _matches(_GIT_REF, "a git ref such as refs/heads/main")] = (
+    build_workflow_ref: Annotated[str, matching(_GIT_REF, "a git ref such as refs/heads/main")] = (
         "refs/heads/main"
     )
     verification: VerificationConfig = Field(default_factory=VerificationConfig)

@@ -38,8 +38,11 @@ class AssignmentSpec:
     definition_id: str
     message: str
     parameters: dict[str, Any] = field(default_factory=dict)
-    # DeployIfNotExists assignments need a managed identity (and a location for it).
-    identity: bool = False
+
+    @property
+    def identity(self) -> bool:
+        """DeployIfNotExists assignments need a managed identity (and a location for it)."""
+        return self.parameters.get("effect") == DEPLOY_IF_NOT_EXISTS
 
 
 def enforcement_mode(config: PlatformConfig) -> EnforcementMode:
@@ -183,7 +186,6 @@ def assignment_specs(
                     "logAnalyticsWorkspaceResourceId": workspace_id,
                     "excludedDistributions": list(d.ARC_DEFENDER_EXCLUDED_DISTRIBUTIONS),
                 },
-                identity=True,
             ),
         ]
     return specs

@@ -30,11 +30,6 @@ def redact(text: str) -> str:
     return _BLOB.sub(_mask_blob, credentials.redact(text))
 
 
-def secret_kind(text: str) -> str | None:
-    """What `text` holds if it is a credential that never belongs in configuration."""
-    return credentials.credential_kind(text)
-
-
 def _mask_blob(match: re.Match[str]) -> str:
     blob = match.group()
     mixed = (

@@ -44,7 +44,8 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, value
 
 
-def _steps(workflow: Any) -> Iterator[tuple[str, Any]]:
+def workflow_steps(workflow: Any) -> Iterator[tuple[str, Any]]:
+    """Every step of a workflow document, with its path (jobs.<job>.steps[<i>])."""
     jobs = dig(workflow, "jobs")
     if not is_map(jobs):
         return
@@ -59,7 +60,7 @@ def oidc_only(resource_type: str, props: Mapping[str, Any], _: PolicySettings) -
         if _CREDENTIAL_NAME.search(name):
             yield f"the repository stores the credential secret {name}"
         return
-    for where, step in _steps(props):
+    for where, step in workflow_steps(props):
         if not text(dig(step, "uses")).startswith(AZURE_LOGIN):
             continue
         settings = dig(step, "with")

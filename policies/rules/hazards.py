@@ -307,7 +307,7 @@ def _endpoints_by_vault(view: StackView) -> dict[str, list[PolicyResource]]:
 
 
 def _vault_readers(view: StackView) -> list[PolicyResource]:
-    """Dynamic resources that read a secret from a vault (components.deploy_key)."""
+    """Dynamic resources that read a secret from a vault (components.key_vault_secret)."""
     return [
         r
         for r in view.of_type(DYNAMIC)

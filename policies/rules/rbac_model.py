@@ -28,7 +28,6 @@ CLUSTER_ROLE = f"kubernetes:{RBAC}/v1:ClusterRole"
 ROLE_BINDING = f"kubernetes:{RBAC}/v1:RoleBinding"
 CLUSTER_ROLE_BINDING = f"kubernetes:{RBAC}/v1:ClusterRoleBinding"
 SERVICE_ACCOUNT_GROUP = "system:serviceaccounts"
-EVERYONE = ("system:authenticated", "system:unauthenticated")
 
 
 @dataclass(frozen=True)

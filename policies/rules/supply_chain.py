@@ -19,6 +19,7 @@ from pulumi_policy import PolicyResource
 
 from ..settings import PolicySettings
 from .base import Findings, stack_rule
+from .delivery import workflow_steps
 from .props import dig, is_list, is_map, items, text
 from .view import StackView, azure_name
 
@@ -209,15 +210,6 @@ _SBOM = re.compile(r"--sbom(=true)?\b|\boras\s+attach\b")
 _TRIVY_CLI = re.compile(r"\btrivy\s+image\b[^\n]*--exit-code\s+[1-9]")
 
 
-def _workflow_steps(workflow: Any) -> Iterator[tuple[str, Any]]:
-    jobs = dig(workflow, "jobs")
-    if not is_map(jobs):
-        return
-    for job in jobs:
-        for index, step in enumerate(items(dig(jobs[job], "steps"))):
-            yield f"jobs.{job}.steps[{index}]", step
-
-
 _INPUT = re.compile(r"^\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}$")
 
 
@@ -245,7 +237,7 @@ def _scans(workflow: Any, step: Any) -> bool:
 
 def builds_scanned_and_signed(view: StackView, _: PolicySettings) -> Findings:
     for workflow in view.of_type(WORKFLOW):
-        steps = list(_workflow_steps(workflow.props))
+        steps = list(workflow_steps(workflow.props))
         pushes = [i for i, (_, s) in enumerate(steps) if _PUSH.search(text(dig(s, "run")))]
         if not pushes:
             continue

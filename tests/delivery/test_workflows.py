@@ -110,11 +110,17 @@ def test_every_read_is_declared_for_its_stack() -> None:
     assert undeclared_reads(WORKFLOWS, SHIPPED_STACKS) == []
 
 
-def test_an_unknown_variable_is_caught(tmp_path: Path) -> None:
+def _copied_workflows(tmp_path: Path) -> Path:
+    """The shipped workflow files in a folder of their own, to break one of them."""
     workflows = tmp_path / "workflows"
     workflows.mkdir()
     for path in WORKFLOW_FILES:
         (workflows / path.name).write_text(path.read_text())
+    return workflows
+
+
+def test_an_unknown_variable_is_caught(tmp_path: Path) -> None:
+    workflows = _copied_workflows(tmp_path)
     preview = workflows / "preview.yml"
     preview.write_text(
         preview.read_text().replace("AZURE_PREVIEW_CLIENT_ID_{0}", "AZURE_PREVIEW_CLIENTID_{0}")
@@ -155,10 +161,7 @@ def test_reusable_workflow_calls_pass_their_secrets() -> None:
 
 
 def test_a_call_without_secrets_inherit_is_caught(tmp_path: Path) -> None:
-    workflows = tmp_path / "workflows"
-    workflows.mkdir()
-    for path in WORKFLOW_FILES:
-        (workflows / path.name).write_text(path.read_text())
+    workflows = _copied_workflows(tmp_path)
     deploy = workflows / "deploy.yml"
     deploy.write_text(deploy.read_text().replace("    secrets: inherit\n", ""))
     problems = [str(p) for p in workflow_reads(workflows).problems]

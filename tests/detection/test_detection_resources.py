@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from support import (
-    SHIPPED_STACKS,
     STACK_DIR,
     of_type,
     offline_run,
     run_raw_config,
+    shipped_configs_with,
     shipped_raw_config,
     validated_config,
 )
@@ -155,14 +155,7 @@ def test_query_lists_take_only_identifiers() -> None:
 
 
 def _configs(**owns: bool) -> dict[str, Any]:
-    configs = {}
-    for stack in SHIPPED_STACKS:
-        raw = copy.deepcopy(shipped_raw_config(stack))
-        if stack in owns:
-            governance = raw.setdefault("platform:governance", {})
-            governance["ownsTenantResources"] = owns[stack]
-        configs[stack] = validated_config(stack, raw)
-    return configs
+    return shipped_configs_with("governance", "ownsTenantResources", owns)
 
 
 def test_shipped_stacks_have_one_tenant_owner() -> None:

@@ -6,12 +6,9 @@ judged like any Pulumi-declared one.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from gitops_support import GITOPS, STACK_DIR, copy_repo_files
-
-from bootstrap.cli import main
+from manifest_support import check_manifests
 
 INSECURE_DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -34,9 +31,8 @@ spec:
 
 
 def _check(manifests, tmp_path, *extra: str) -> tuple[int, list[dict]]:
-    report = tmp_path / "report.json"
-    code = main(["check", "--manifests", str(manifests), "--json", str(report), *extra])
-    return code, json.loads(report.read_text())["results"]
+    code, report = check_manifests(manifests, tmp_path, *extra)
+    return code, report["results"]
 
 
 # prod is the strictest environment (restricted PSA standard, enforcement only tightened).

@@ -7,79 +7,25 @@ blocking its pull request on something it does not own. Whole clusters (the gito
 
 from __future__ import annotations
 
-import json
-import textwrap
 from pathlib import Path
 
 from gitops_support import GITOPS, STACK_DIR, copy_repo_files
+from manifest_support import DIGEST, check_manifests, deployment_yaml, namespace_yaml
 
 from bootstrap import stacks
-from bootstrap.cli import main
 from components.naming import Naming
 
 CLUSTER_WIDE = {"KUBE-DNS-01", "TEN-ADM-01"}
 ALL_CLUSTERS = ["dev/dev1", "prod/neu1", "prod/plant1", "prod/weu1", "staging/eks1", "staging/stg1"]
 
 
-def _check(manifests: Path, tmp_path: Path, *extra: str) -> tuple[int, dict]:
-    report = tmp_path / "report.json"
-    code = main(["check", "--manifests", str(manifests), "--json", str(report), *extra])
-    return code, json.loads(report.read_text())
-
-
 def _team_folder(tmp_path: Path) -> Path:
     config = stacks.load(STACK_DIR, "prod").config
-    digest = "sha256:" + "b" * 64
-    image = f"{Naming.for_config(config).registry_login_server}/payments/api:2.1.0@{digest}"
+    image = f"{Naming.for_config(config).registry_login_server}/payments/api:2.1.0@{DIGEST}"
     folder = tmp_path / "payments"
     folder.mkdir()
-    (folder / "namespace.yaml").write_text(
-        textwrap.dedent("""\
-            apiVersion: v1
-            kind: Namespace
-            metadata:
-              name: payments
-              labels: {pod-security.kubernetes.io/enforce: restricted}
-            ---
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {name: default-deny, namespace: payments}
-            spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
-            ---
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {name: allow-dns, namespace: payments}
-            spec:
-              podSelector: {}
-              policyTypes: [Egress]
-              egress:
-                - ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
-            """)
-    )
-    (folder / "deployment.yaml").write_text(
-        textwrap.dedent(f"""\
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {{name: api, namespace: payments}}
-            spec:
-              selector: {{matchLabels: {{app: api}}}}
-              template:
-                metadata: {{labels: {{app: api}}}}
-                spec:
-                  automountServiceAccountToken: false
-                  securityContext: {{runAsNonRoot: true, seccompProfile: {{type: RuntimeDefault}}}}
-                  containers:
-                    - name: api
-                      image: {image}
-                      resources:
-                        requests: {{cpu: 100m, memory: 64Mi}}
-                        limits: {{cpu: 200m, memory: 128Mi}}
-                      securityContext:
-                        allowPrivilegeEscalation: false
-                        readOnlyRootFilesystem: true
-                        capabilities: {{drop: [ALL]}}
-            """)
-    )
+    (folder / "namespace.yaml").write_text(namespace_yaml("payments", coredns=False))
+    (folder / "deployment.yaml").write_text(deployment_yaml(image, "payments", "api"))
     return folder
 
 
@@ -89,7 +35,9 @@ def _controls(report: dict, status: str) -> set[str]:
 
 def test_a_teams_clean_folder_is_judged_by_namespace_controls_only(tmp_path):
     folder = _team_folder(tmp_path)
-    code, report = _check(folder, tmp_path, "--stack", "prod", "--stack-dir", str(STACK_DIR))
+    code, report = check_manifests(
+        folder, tmp_path, "--stack", "prod", "--stack-dir", str(STACK_DIR)
+    )
     assert _controls(report, "fail") == set()
     assert code == 0
     assert not CLUSTER_WIDE & (_controls(report, "pass") | _controls(report, "fail"))
@@ -99,7 +47,7 @@ def test_a_teams_clean_folder_is_judged_by_namespace_controls_only(tmp_path):
 
 
 def test_the_whole_tree_is_judged_once_per_cluster(tmp_path):
-    code, report = _check(GITOPS, tmp_path)
+    code, report = check_manifests(GITOPS, tmp_path)
     assert code == 0
     assert report["scope"] == {
         "kind": "cluster",
@@ -124,10 +72,10 @@ def test_a_cluster_without_the_guardrails_is_named(tmp_path):
         "resources:\n  - coredns-custom.yaml\n"
     )
     for path in (gitops_dir, gitops_dir / "clusters/staging/eks1"):
-        code, report = _check(path, tmp_path)
+        code, report = check_manifests(path, tmp_path)
         assert code == 1
         failing = [r for r in report["results"] if r["status"] == "fail"]
         assert {r["controls"][0] for r in failing} == {"TEN-ADM-01"}
         assert all(r["message"].startswith("cluster staging/eks1: ") for r in failing)
-    code, report = _check(gitops_dir / "clusters/staging/stg1", tmp_path)
+    code, report = check_manifests(gitops_dir / "clusters/staging/stg1", tmp_path)
     assert code == 0 and report["scope"]["clusters"] == ["staging/stg1"]

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from components import deploy_key
+from components import key_vault_secret
 from components.deploy_key import DeployKeyProvider, protected_setting_value
 
 
@@ -45,7 +45,7 @@ def test_provider_reads_the_named_secret_at_create_and_refresh(monkeypatch):
         reads.append((vault_name, secret_name))
         return pem
 
-    monkeypatch.setattr(deploy_key, "fetch_secret", fake_fetch)
+    monkeypatch.setattr(key_vault_secret, "fetch_secret", fake_fetch)
     props = {"vault_name": "kv-dev-abc123", "secret_name": "flux-deploy-key"}
     created = DeployKeyProvider().create(props)
     assert created.id == "kv-dev-abc123/flux-deploy-key"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT
+from support import REPO_ROOT, run_python
 
 from components.config.governance import _CONTROL_ID
 from policies.catalog import (
@@ -60,14 +58,7 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
 
 
 def test_markdown_generator_prints_the_readme_block() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "policies.catalog", "--markdown"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    done = run_python("-m", "policies.catalog", "--markdown", check=True)
     assert done.stdout == readme_block() + "\n"
     assert done.stdout.count("\n| `") == len(load_catalog())
 

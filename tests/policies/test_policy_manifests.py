@@ -7,14 +7,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from manifest_support import DIGEST, deployment_yaml, namespace_yaml
 from support import REPO_ROOT, SHIPPED_STACKS, STACK_DIR, minimal_stack_text
 
 from bootstrap.cli import main
 from components.config import load_stack_file
 from components.naming import Naming
 from policies.sources.manifests import load_manifests, type_token
-
-DIGEST = "sha256:" + "b" * 64
 
 
 def stack_dir(tmp_path: Path) -> tuple[Path, str]:
@@ -23,65 +22,6 @@ def stack_dir(tmp_path: Path) -> tuple[Path, str]:
     path = directory / "Pulumi.dev.yaml"
     path.write_text(minimal_stack_text("dev"), encoding="utf-8")
     return directory, Naming.for_config(load_stack_file(path)).registry_login_server
-
-
-def namespace_yaml(name: str) -> str:
-    return textwrap.dedent(f"""\
-        apiVersion: v1
-        kind: Namespace
-        metadata:
-          name: {name}
-          labels:
-            pod-security.kubernetes.io/enforce: restricted
-        ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {{name: default-deny, namespace: {name}}}
-        spec: {{podSelector: {{}}, policyTypes: [Ingress, Egress]}}
-        ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {{name: allow-dns, namespace: {name}}}
-        spec:
-          podSelector: {{}}
-          policyTypes: [Egress]
-          egress:
-            - ports: [{{port: 53, protocol: UDP}}, {{port: 53, protocol: TCP}}]
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata: {{name: coredns-custom, namespace: kube-system}}
-        data:
-          log.override: |
-            log
-        """)
-
-
-def deployment_yaml(image: str, namespace: str = "team-a") -> str:
-    return textwrap.dedent(f"""\
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {{name: web, namespace: {namespace}}}
-        spec:
-          selector: {{matchLabels: {{app: web}}}}
-          template:
-            metadata: {{labels: {{app: web}}}}
-            spec:
-              automountServiceAccountToken: false
-              securityContext:
-                runAsNonRoot: true
-                seccompProfile: {{type: RuntimeDefault}}
-              containers:
-                - name: web
-                  image: {image}
-                  resources:
-                    requests: {{cpu: 100m, memory: 64Mi}}
-                    limits: {{cpu: 200m, memory: 128Mi}}
-                  securityContext:
-                    allowPrivilegeEscalation: false
-                    readOnlyRootFilesystem: true
-                    capabilities: {{drop: [ALL]}}
-        """)
 
 
 def test_type_tokens_match_pulumi_kubernetes() -> None:

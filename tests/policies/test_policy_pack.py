@@ -8,8 +8,6 @@ Analyzer gRPC protocol with the SDK's own stubs, and stop it.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +23,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from secure_plan import context, secure_resources
-from support import REPO_ROOT, shipped_raw_config
+from support import run_python, shipped_raw_config
 
 from bootstrap.engine.runner import engine_config
 from components.config import Waiver
@@ -60,14 +58,7 @@ def run_policy(policies: list[Any], name: str, props: dict[str, Any]) -> list[st
 
 def test_policy_objects_import_without_a_server() -> None:
     code = "import policies.rules, policies.evaluator, policies.pack; print('ok')"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_python("-c", code)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 

@@ -88,9 +88,7 @@ def validate_sarif(document: dict[str, Any]) -> None:
 
 
 def test_sarif_is_valid_and_has_one_rule_per_control(tmp_path: Path) -> None:
-    out = tmp_path / "report.sarif"
-    sarif.write([synthetic_plan()], out, tmp_path)
-    document = json.loads(out.read_text(encoding="utf-8"))
+    document = json.loads(sarif.text([synthetic_plan()], tmp_path))
     validate_sarif(document)
     [run] = document["runs"]
     rules = run["tool"]["driver"]["rules"]
@@ -128,9 +126,7 @@ def test_markdown_has_a_collapsed_section_per_environment_and_lists_waivers(tmp_
     clean = {**synthetic_plan(), "stack": "staging"}
     clean["results"] = [r for r in clean["results"] if r["status"] == "pass"]
     clean["summary"] = summarize(clean["resources"], clean["results"])
-    out = tmp_path / "report.md"
-    markdown.write([weakened, clean], out)
-    text = out.read_text(encoding="utf-8")
+    text = markdown.render([weakened, clean])
     assert text.startswith("## Policy check: 2 mandatory violation(s)")
     assert "<details open><summary><b>dev</b>" in text
     assert "<details><summary><b>staging</b>" in text

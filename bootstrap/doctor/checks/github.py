@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bootstrap.workflows import BUILT_IN_SECRETS, workflow_reads
+from components.config import stack_file
 from components.github_variables import ActionsValue, actions_values
 
 from ..model import DoctorContext, Item
@@ -31,13 +32,13 @@ def check(context: DoctorContext) -> Iterator[Item]:
                 "missing",
                 orphan,
                 f"the workflows run for stack {orphan}, which has no "
-                f"{context.stack_dir / f'Pulumi.{orphan}.yaml'}",
+                f"{stack_file(context.stack_dir, orphan)}",
                 fix=f"remove {orphan} from the preview matrix and the deploy jobs in "
                 f"{context.workflow_dir}, or add its stack file",
             )
     for stack in context.stacks:
         config = stack.config
-        repo = f"{config.github.owner}/{config.github.repo}"
+        repo = config.github.full_name
         declared = {(v.kind, v.name, v.environment): v for v in actions_values(config)}
         deploys = {environment for s, environment in reads.environments if s == stack.name}
         if not any(read.stack == stack.name for read in reads.reads):
