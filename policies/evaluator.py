@@ -224,13 +224,20 @@ def _run(
 def _note_deferred(results: list[dict[str, Any]], deferred: Counter[str]) -> None:
     """`atApply`: how many values a control left to `pulumi up`, on its pass entry (or its
     first finding when nothing passed)."""
-    for control_id, count in deferred.items():
-        if not count:
+    wanted = {control_id for control_id, count in deferred.items() if count}
+    first: dict[str, dict[str, Any]] = {}
+    first_pass: dict[str, dict[str, Any]] = {}
+    for result in results:  # one pass, not one per control
+        controls = result["controls"]
+        if len(controls) != 1 or controls[0] not in wanted:
             continue
-        mine = [r for r in results if r["controls"] == [control_id]]
-        passed = [r for r in mine if r["status"] == "pass"]
-        if passed or mine:
-            (passed or mine)[0]["atApply"] = count
+        first.setdefault(controls[0], result)
+        if result["status"] == "pass":
+            first_pass.setdefault(controls[0], result)
+    for control_id, count in deferred.items():
+        entry = first_pass.get(control_id) or first.get(control_id)
+        if count and entry is not None:
+            entry["atApply"] = count
 
 
 def _finding(control: Control, urn: str | None, status: str, message: str) -> dict[str, Any]:
@@ -290,11 +297,14 @@ def _waiver_entries(
 ) -> list[dict[str, Any]]:
     """One entry per declared waiver, with how many findings it covers right now."""
     entries = []
+    covering = Counter(
+        _record_key(r["waiver"])
+        for r in results
+        if r.get("status") == "waived" and isinstance(r.get("waiver"), dict)
+    )
     for waiver in context.waivers:
         record = _waiver_record(waiver)
-        covered = sum(
-            1 for r in results if r.get("status") == "waived" and r.get("waiver") == record
-        )
+        covered = covering[_record_key(record)]
         control = load_catalog().get(waiver.control)
         entries.append(
             {
@@ -310,6 +320,11 @@ def _waiver_entries(
             }
         )
     return entries
+
+
+def _record_key(record: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A waiver record as a hashable value: equal records, equal keys."""
+    return tuple(sorted(record.items()))
 
 
 # ---- the summary

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -29,6 +29,7 @@ from jsonschema.exceptions import ValidationError
 from ..arm_types import ARM_TYPES, ArmType
 from .body import ArmBody, arm_body
 from .documents import EXCEPTIONS_FILE, load, resolve, schema_path
+from .fast import Unsupported, compile_schema
 from .sdk import api_version
 
 _ENVELOPE_KEY = "x-bootstrap-envelope"
@@ -67,6 +68,8 @@ class TypeSchema:
     document: dict[str, Any]
     definition: Any
     validator: Any
+    # The compiled yes/no check (fast.py); None where the schema needs jsonschema throughout.
+    valid: Callable[[Any], bool] | None = None
 
     @property
     def label(self) -> str:
@@ -114,7 +117,11 @@ def type_schema(token: str) -> TypeSchema:
     if not isinstance(definition, dict):
         raise MissingSchema(f"{known.schema_pointer} is not in the vendored {known.schema_file}")
     validator = ArmValidator({**document, "$ref": f"#/{pointer}"})
-    return TypeSchema(token, known, version, document, definition, validator)
+    try:
+        valid: Callable[[Any], bool] | None = compile_schema(document, pointer)
+    except Unsupported:
+        valid = None
+    return TypeSchema(token, known, version, document, definition, validator, valid)
 
 
 def _envelope(known: ArmType, version: str) -> dict[str, Any]:
@@ -137,6 +144,17 @@ def _envelope(known: ArmType, version: str) -> dict[str, Any]:
 def check(token: str, inputs: Mapping[str, Any]) -> list[Problem]:
     """Every schema problem of one resource; raises MissingSchema for an unknown type."""
     schema = type_schema(token)
+    if schema.valid is not None:
+        body = arm_body(
+            schema.known,
+            inputs,
+            schema.api_version,
+            schema.document,
+            schema.definition,
+            paths=False,
+        ).body
+        if _valid(schema, body):
+            return []  # jsonschema would find no error (fast.py): nothing to list
     built = arm_body(schema.known, inputs, schema.api_version, schema.document, schema.definition)
     problems = []
     for error in schema.validator.iter_errors(built.body):
@@ -144,6 +162,15 @@ def check(token: str, inputs: Mapping[str, Any]) -> list[Problem]:
             if not _excepted(schema, problem, error):
                 problems.append(problem)
     return sorted(set(problems), key=lambda p: (p.path, p.message))
+
+
+def _valid(schema: TypeSchema, body: Any) -> bool:
+    if schema.valid is None:
+        return False
+    try:
+        return bool(schema.valid(body))
+    except Exception:  # whatever the closures trip on, jsonschema decides
+        return False
 
 
 def _problems(error: ValidationError, built: ArmBody, schema: TypeSchema) -> Iterator[Problem]:

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pulumi_policy import PolicyResource
+
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
-from .flux import CONNECTED_CLUSTER, EXTENSION, attached_to, extension_type
+from .flux import (
+    CONNECTED_CLUSTER,
+    EXTENSION,
+    cluster_names,
+    cluster_reference,
+    extension_type,
+)
 from .props import dig, is_map, is_true, items, text
 from .view import StackView, azure_name
 
@@ -27,15 +35,20 @@ def entra_azure_rbac(props: Mapping[str, Any], _: PolicySettings) -> Iterator[st
 
 
 def security_extensions(view: StackView, _: PolicySettings) -> Findings:
-    extensions = view.of_type(EXTENSION)
     for cluster in view.of_type(CONNECTED_CLUSTER):
-        installed = {extension_type(e) for e in extensions if attached_to(view, e, cluster)}
+        installed = view.referrer_values(
+            cluster, EXTENSION, _extension_types, by=cluster_reference, names=cluster_names(cluster)
+        )
         for kind, label in REQUIRED_EXTENSIONS.items():
             if kind not in installed:
                 yield (
                     (f"connected cluster {azure_name(cluster)} has no {label} extension ({kind})"),
                     cluster.urn,
                 )
+
+
+def _extension_types(_: StackView, extension: PolicyResource) -> list[str]:
+    return [extension_type(extension)]
 
 
 def azure_local_calico(
