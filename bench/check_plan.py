@@ -25,6 +25,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.replicate import replicate  # noqa: E402
+
 
 def stack_resources(stack: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from bootstrap import stacks
@@ -35,30 +37,6 @@ def stack_resources(stack: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         loaded.name, loaded.raw_config, loaded.config.subscription_id, loaded.config.tenant_id
     )
     return run.resources, run.outputs
-
-
-def replicate(resources: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-    """`count` resources: copies of the graph whose URNs, parents and dependencies stay linked."""
-    result: list[dict[str, Any]] = []
-    copy_index = 0
-    while len(result) < count:
-        suffix = f"-r{copy_index}" if copy_index else ""
-
-        def rename(urn: str | None, suffix: str = suffix) -> str | None:
-            return f"{urn}{suffix}" if urn else urn
-
-        for resource in resources:
-            if len(result) == count:
-                break
-            clone = json.loads(json.dumps(resource))
-            clone["urn"] = rename(clone["urn"])
-            clone["name"] = f"{clone['name']}{suffix}"
-            clone["parent"] = rename(clone.get("parent"))
-            if clone.get("dependencies"):
-                clone["dependencies"] = [rename(d) for d in clone["dependencies"]]
-            result.append(clone)
-        copy_index += 1
-    return result
 
 
 def time_command(command: list[str]) -> tuple[float, int]:

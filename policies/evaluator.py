@@ -31,16 +31,15 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
-from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
 from .catalog import Control, load_catalog
 from .context import PolicyContext
+from .engine_props import engine_props
 from .rules import ALL_RULES, Rule
 from .rules.analyzed import ANALYZED_INPUTS
 from .rules.props import deferred_count
-from .sources.wire import mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 WAIVER_KIND = "waiver"
@@ -102,9 +101,8 @@ def _stack_view(entry: Mapping[str, Any]) -> Any:
 
 
 def _props(raw: Any) -> Any:
-    if not isinstance(raw, Mapping):
-        raw = {}
-    return unknown_checking_proxy(deserialize_properties(mask(dict(raw))))
+    """The props CrossGuard hands a policy for these plan values (engine_props.py)."""
+    return engine_props(raw)
 
 
 # ---- running the policies
@@ -157,13 +155,17 @@ def evaluate(
     # Resource policies see every resource's inputs (Analyze) before stack policies see the
     # outputs (AnalyzeStack); the pack keeps those inputs for its stack policies.
     analyzed: dict[str, Any] = {}
+    matching_rules: dict[str, list[Rule]] = {}
     for entry, resource in zip(resources, built, strict=True):
         props = resource.props if "outputs" not in entry else _props(entry.get("inputs"))
         analyzed.setdefault(resource.urn, props)
-        matching = [
-            *by_type.get(resource.resource_type, ()),
-            *(r for r in wildcard if r.control.applies_to(resource.resource_type)),
-        ]
+        matching = matching_rules.get(resource.resource_type)
+        if matching is None:  # the rules of a type, once per type
+            matching = [
+                *by_type.get(resource.resource_type, ()),
+                *(r for r in wildcard if r.control.applies_to(resource.resource_type)),
+            ]
+            matching_rules[resource.resource_type] = matching
         for rule in matching:
             args = ResourceValidationArgs(
                 resource.resource_type,

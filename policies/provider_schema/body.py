@@ -94,7 +94,8 @@ def arm_body(
     bookkeeping an error message needs): for a first, yes/no validation.
     """
     result = ArmBody({}, located=paths)
-    body_inputs = {k: v for k, v in inputs.items() if k not in known.request_parameters}
+    parameters = known.request_parameters
+    body_inputs = {k: v for k, v in inputs.items() if k not in parameters}
     if document is None:
         result.body = _by_convention(body_inputs)
     else:

@@ -79,6 +79,21 @@ def _always(_: Any) -> bool:
     return True
 
 
+def _every(checks: list[Check]) -> Check:
+    """All of the checks (unrolled for the usual one to three: this runs per value)."""
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda instance: first(instance) and second(instance)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda instance: first(instance) and second(instance) and third(instance)
+    return lambda instance: all(check(instance) for check in checks)
+
+
 def _raise(error: Unsupported) -> Check:
     def check(_: Any) -> bool:
         raise error
@@ -150,11 +165,7 @@ class _Compiler:
         if "not" in schema:
             inner = self.compile(schema["not"])
             checks.append(lambda instance: not inner(instance))
-        if not checks:
-            return _always
-        if len(checks) == 1:
-            return checks[0]
-        return lambda instance: all(check(instance) for check in checks)
+        return _every(checks)
 
     def _type(self, types: Any) -> Check:
         names = [types] if isinstance(types, str) else types
@@ -208,7 +219,7 @@ class _Compiler:
             raise Unsupported(f"{keyword} {schemas!r}")
         checks = [self.compile(s) for s in schemas]
         if keyword == "allOf":
-            return lambda instance: all(c(instance) for c in checks)
+            return _every(checks)
         if keyword == "anyOf":
             return lambda instance: any(c(instance) for c in checks)
         return lambda instance: sum(1 for c in checks if c(instance)) == 1

@@ -1,0 +1,62 @@
+"""The pack's cost grows linearly with the plan: a guard against a quadratic rule.
+
+No timing (the suite never times anything; speed figures live in `make bench`): the
+evaluator runs over a plan of N and of 4N resources (copies of the prod graph, which all
+name the same Azure resources: the worst case for rules that link by name) and the test
+counts the work done, as Python function calls and resumptions, which is deterministic.
+Linear work grows 4x (a little less: set-up is shared); a rule that compares every
+resource with every other grows 16x and fails here long before a user notices.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support import offline_run
+
+from bench.replicate import replicate
+from policies.context import PolicyContext
+from policies.evaluator import evaluate
+
+COPIES = 2  # of the prod graph (150 resources): N = 300, 4N = 1,200
+# Linear growth is 4x; the bound leaves room for noise-free but uneven shapes (a partial
+# last copy), while a quadratic term of a few percent at N already exceeds it.
+MAX_GROWTH = 4.4
+
+
+def _calls(run: Callable[[], Any]) -> int:
+    """Function calls (Python and built-in) made while `run` runs."""
+    count = 0
+
+    def counter(frame: Any, event: str, arg: Any) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(counter)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["plan", "preview"])
+def test_evaluation_cost_grows_linearly_with_resources(preview: bool) -> None:
+    shipped = offline_run("prod", preview=preview)
+    context = PolicyContext.for_stack("prod")
+    per_copy = len(shipped.resources)
+    small = replicate(shipped.resources, COPIES * per_copy)
+    large = replicate(shipped.resources, 4 * COPIES * per_copy)
+    evaluate(small, context)  # warm caches (schemas, catalog) outside the counts
+    small_calls = _calls(lambda: evaluate(small, context))
+    large_calls = _calls(lambda: evaluate(large, context))
+    growth = large_calls / small_calls
+    assert growth <= MAX_GROWTH, (
+        f"4x the resources cost {growth:.2f}x the work ({small_calls:,} -> {large_calls:,} "
+        "calls): a policy is not linear (see StackView's cost notes in policies/rules/view.py)"
+    )
+    assert growth >= 3.0, f"suspiciously flat growth {growth:.2f}x: is the plan evaluated?"
