@@ -12,6 +12,10 @@ STAMP := $(VENV)/.installed
 # an import of the CLI's test tools) fails in CI. The CLI itself runs the pack in .venv.
 PACK_VENV := .venv-pack
 PACK_STAMP := $(PACK_VENV)/.installed
+# Tools `make bench` compares with (checkov), pinned in bench/requirements.txt: their own
+# venv, built only for `make bench`.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 
 .PHONY: plan test lint render check bench clean
 
@@ -30,6 +34,13 @@ $(PACK_STAMP): requirements.txt policies/requirements.txt
 	$(PACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
 	@touch $(PACK_STAMP)
 
+$(BENCH_STAMP): bench/requirements.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "error: $(BENCH_VENV) must use Python 3.11 (found $$($(BENCH_VENV)/bin/python -V)); remove it or set PYTHON=python3.11" >&2; exit 2; }
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $(BENCH_STAMP)
+
 ## plan: the offline plan of all stacks, judged by the policy pack (reports in out/)
 plan: $(STAMP)
 	$(BIN)/python -m bootstrap plan --json out/plans --markdown out/plan.md --sarif out/plan.sarif
@@ -47,8 +58,8 @@ render: $(STAMP)
 	$(BIN)/python -m bootstrap render
 
 ## bench: speed figures, written into the README's "Measured figures"
-bench: $(STAMP)
-	$(BIN)/python bench/run.py --update-readme README.md
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --checkov $(BENCH_VENV)/bin/checkov --update-readme README.md
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache
