@@ -45,9 +45,10 @@ $(BENCH_STAMP): bench/requirements.txt
 plan: $(STAMP)
 	$(BIN)/python -m bootstrap plan --json out/plans --markdown out/plan.md --sarif out/plan.sarif
 
-## test: lint, then the whole offline test suite
+## test: lint, then the whole offline test suite (on every core: pytest-xdist; a file's
+## tests stay on one worker, so a table's module fixture runs its processes once)
 test: $(STAMP) $(PACK_STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

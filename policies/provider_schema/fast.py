@@ -5,7 +5,7 @@ object per nested value, references looked up in a registry); that is most of th
 ARM-SCH-01 over a large plan. Most bodies are valid, and for a valid body the answer needs
 no error list. So each prepared schema is compiled once into plain Python closures that
 answer only "valid or not", with exactly the semantics jsonschema gives the keywords as
-`validate.ArmValidator` applies them (Draft 4, `$ref` siblings ignored, formats not
+`validate.arm_validator_class` applies them (Draft 4, `$ref` siblings ignored, formats not
 checked, integral floats are integers, unknown keywords ignored). A body the closures
 call invalid goes through jsonschema for the error list, so the findings are jsonschema's
 own, unchanged.
@@ -22,8 +22,6 @@ import numbers
 import re
 from collections.abc import Callable
 from typing import Any
-
-from jsonschema._utils import equal
 
 Check = Callable[[Any], bool]
 
@@ -235,6 +233,8 @@ def _enum(values: Any) -> Check:
     def check(instance: Any) -> bool:
         if isinstance(instance, str):
             return instance in strings
+        from jsonschema._utils import equal  # rare: loaded only for a non-string value
+
         return any(equal(value, instance) for value in values)
 
     return check
