@@ -37,12 +37,12 @@ def write(plans: Sequence[Mapping[str, Any]], path: Path, stack_dir: Path = Path
 
 
 def text(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> str:
-    # Laid out down to one rule and one location per line (runs > run > tool > driver >
-    # rules > rule); deeper values compact, by the json module's C encoder (json_text).
+    # Laid out down to one result per line (runs > run > results > result); deeper values
+    # compact, by the json module's C encoder (json_text).
     return json_text(build(plans, stack_dir), expand=SARIF_LAYOUT)
 
 
-SARIF_LAYOUT = 6
+SARIF_LAYOUT = 4
 
 
 def build(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> dict[str, Any]:
