@@ -2,7 +2,8 @@
 
 No timing (the suite never times anything; speed figures live in `make bench`): the
 evaluator runs over a plan of N and of 4N resources (copies of the prod graph, which all
-name the same Azure resources: the worst case for rules that link by name) and the test
+name the same Azure resources: the worst case for rules that link by name; once more with
+the dependency links removed, so that every link is made by name) and the test
 counts the work done, as Python function calls and resumptions, which is deterministic.
 Linear work grows 4x (a little less: set-up is shared); a rule that compares every
 resource with every other grows 16x and fails here long before a user notices.
@@ -44,13 +45,27 @@ def _calls(run: Callable[[], Any]) -> int:
     return count
 
 
-@pytest.mark.parametrize("preview", [False, True], ids=["plan", "preview"])
-def test_evaluation_cost_grows_linearly_with_resources(preview: bool) -> None:
+def _names_only(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The plan without its dependency links: every link is then made by name."""
+    return [
+        {k: v for k, v in r.items() if k not in ("dependencies", "propertyDependencies")}
+        for r in resources
+    ]
+
+
+@pytest.mark.parametrize(
+    ("preview", "by_name"),
+    [(False, False), (True, False), (False, True)],
+    ids=["plan", "preview", "names-only"],
+)
+def test_evaluation_cost_grows_linearly_with_resources(preview: bool, by_name: bool) -> None:
     shipped = offline_run("prod", preview=preview)
     context = PolicyContext.for_stack("prod")
     per_copy = len(shipped.resources)
     small = replicate(shipped.resources, COPIES * per_copy)
     large = replicate(shipped.resources, 4 * COPIES * per_copy)
+    if by_name:
+        small, large = _names_only(small), _names_only(large)
     evaluate(small, context)  # warm caches (schemas, catalog) outside the counts
     small_calls = _calls(lambda: evaluate(small, context))
     large_calls = _calls(lambda: evaluate(large, context))
