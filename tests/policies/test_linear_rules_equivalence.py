@@ -264,24 +264,27 @@ LINKED_TYPES = (
 
 
 def _thinned(resources: list[dict[str, Any]], keep: int) -> list[dict[str, Any]]:
-    """Every resource of a linked type whose position is not a multiple of `keep` dropped
-    (deterministic), so some targets lose what links to them and others keep it."""
-    kept = []
-    for index, resource in enumerate(resources):
-        if resource["type"] in LINKED_TYPES and index % keep:
-            continue
-        kept.append(resource)
-    return kept
+    """Resources of a linked type dropped unless their URN's hash is a multiple of `keep`
+    (the engine's order may vary, URNs do not), so some targets lose what links to them
+    and others keep it."""
+    return [r for r in resources if r["type"] not in LINKED_TYPES or _hashed(r["urn"]) % keep == 0]
+
+
+def _hashed(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16)
 
 
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 
 
 def _widened(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every other role assignment made Contributor (a write role where a read was)."""
+    """About every other role assignment made Contributor (by URN hash, as above)."""
     widened = copy.deepcopy(resources)
-    assignments = [r for r in widened if r["type"] == "azure-native:authorization:RoleAssignment"]
-    for assignment in assignments[::2]:
+    for assignment in widened:
+        if assignment["type"] != "azure-native:authorization:RoleAssignment":
+            continue
+        if _hashed(assignment["urn"]) % 2:
+            continue
         role = assignment["inputs"].get("roleDefinitionId")
         if isinstance(role, str) and "/" in role:
             assignment["inputs"]["roleDefinitionId"] = role.rpartition("/")[0] + "/" + CONTRIBUTOR
@@ -289,7 +292,7 @@ def _widened(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _shuffled(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(resources, key=lambda r: hashlib.sha256(r["urn"].encode()).hexdigest())
+    return sorted(resources, key=lambda r: _hashed(r["urn"]))
 
 
 def _variants() -> dict[str, tuple[str, list[dict[str, Any]]]]:
