@@ -75,3 +75,44 @@ def test_evaluation_cost_grows_linearly_with_resources(preview: bool, by_name: b
         "calls): a policy is not linear (see StackView's cost notes in policies/rules/view.py)"
     )
     assert growth >= 3.0, f"suspiciously flat growth {growth:.2f}x: is the plan evaluated?"
+
+
+def _chained_credentials(count: int) -> list[dict[str, Any]]:
+    """One identity and `count` federated credentials, each created after the previous one
+    (the order Microsoft Entra requires): the longest chain a plan can hold."""
+    identity = "azure-native:managedidentity:UserAssignedIdentity"
+    credential = "azure-native:managedidentity:FederatedIdentityCredential"
+    owner = f"urn:pulumi:dev::p::{identity}::id"
+    resources: list[dict[str, Any]] = [
+        {"urn": owner, "type": identity, "name": "id", "inputs": {"resourceName": "id-1"}}
+    ]
+    previous: list[str] = []
+    for index in range(count):
+        urn = f"urn:pulumi:dev::p::{credential}::c{index}"
+        resources.append(
+            {
+                "urn": urn,
+                "type": credential,
+                "name": f"c{index}",
+                "inputs": {
+                    "resourceName": "id-1",
+                    "federatedIdentityCredentialResourceName": f"credential-{index}",
+                    "issuer": "https://token.actions.githubusercontent.com",
+                    "subject": f"repo:contoso/platform:environment:e{index}",
+                    "audiences": ["api://AzureADTokenExchange"],
+                },
+                "dependencies": [owner, *previous],
+            }
+        )
+        previous = [urn]
+    return resources
+
+
+def test_a_chain_of_dependent_resources_costs_linear_work() -> None:
+    """The creation order of a long chain (hazard controls) is walked, not memoised per
+    resource: a chain of 4N credentials costs 4x the work of N, not 16x."""
+    context = PolicyContext.for_stack("dev")
+    small, large = _chained_credentials(300), _chained_credentials(1200)
+    evaluate(small, context)
+    growth = _calls(lambda: evaluate(large, context)) / _calls(lambda: evaluate(small, context))
+    assert 3.0 <= growth <= MAX_GROWTH, f"4x the chain cost {growth:.2f}x the work"
