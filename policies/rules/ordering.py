@@ -46,10 +46,15 @@ from .props import dig, is_list, text
 
 
 class CreationOrder:
+    # A group up to this size is ranked by asking `before` for each pair of members; a
+    # larger one by one bitset pass over the graph (see chain_breaks).
+    PAIRWISE_GROUP = 32
+
     def __init__(self, resources: Sequence[PolicyResource]) -> None:
         self._resources = {r.urn: r for r in resources}
         self._earlier: dict[str, frozenset[str]] = {}
         self._dependents: dict[str, list[PolicyResource]] | None = None
+        self._positions: dict[str, int] | None = None
 
     def earlier(self, resource: PolicyResource) -> frozenset[str]:
         """The URNs of everything created before `resource`."""
@@ -83,6 +88,12 @@ class CreationOrder:
         pending = _links(then)
         if target in pending:
             return True
+        # Everything created before a resource sits lower in the graph (position), so the
+        # walk skips what lies below `first`: it cannot lead there.
+        position = self._graph_positions()
+        floor = position.get(target)
+        if floor is None:
+            return False  # nothing links to it
         seen: set[str] = set()
         while pending:
             urn = pending.pop()
@@ -91,10 +102,28 @@ class CreationOrder:
             if urn in seen:
                 continue
             seen.add(urn)
+            if position.get(urn, -1) < floor:
+                continue
             linked = self._resources.get(urn)
             if linked is not None:
                 pending.extend(_links(linked))
         return False
+
+    def _graph_positions(self) -> dict[str, int]:
+        """URN -> the place of its strongly connected component in an order where what a
+        resource links to comes first (Tarjan's order): x created before y implies
+        position[x] <= position[y]. Computed once per plan."""
+        if self._positions is None:
+            position: dict[str, int] = {}
+
+            def visit(component: list[str], _: int) -> None:
+                place = len(position)
+                for urn in component:
+                    position[urn] = place
+
+            self._components(dict.fromkeys(self._resources), visit, every=True)
+            self._positions = position
+        return self._positions
 
     def dependents(self, resource: PolicyResource, *types: str) -> list[PolicyResource]:
         """Resources of `types` that name `resource` among their direct dependencies."""
@@ -118,6 +147,14 @@ class CreationOrder:
         if not members:
             return []
         starts = {m.urn: m for m in reversed(members)}  # the first object of each URN
+        if len(starts) <= self.PAIRWISE_GROUP:
+            # len(earlier(m) & members): the other members created before m.
+            counts = {
+                urn: sum(1 for other in starts.values() if self.before(other, member))
+                for urn, member in starts.items()
+            }
+            members.sort(key=lambda m: (counts[m.urn], m.urn))
+            return [(a, b) for a, b in pairwise(members) if not self.before(a, b)]
         bit = {urn: 1 << index for index, urn in enumerate(starts)}
         # How many members are created before each: len(earlier(m) & members), counted
         # from the set of members reachable from m's component (m itself is in it once).
@@ -151,14 +188,25 @@ class CreationOrder:
         bit: dict[str, int],
         visit: Callable[[list[str], int], None],
     ) -> None:
-        """For each strongly connected component reachable from `starts` that holds one,
-        `visit(component URNs, bits of the members reachable from it)`.
+        self._components(starts, visit, bit=bit)
+
+    def _components(
+        self,
+        starts: dict[str, PolicyResource | None],
+        visit: Callable[[list[str], int], None],
+        bit: dict[str, int] | None = None,
+        every: bool = False,
+    ) -> None:
+        """For each strongly connected component reachable from `starts` that holds one
+        (`every`: each one), `visit(component URNs, bits of the members reachable from it)`.
 
         Tarjan's algorithm, iteratively; components come successors first, so a
         component's bits are its members' and its successors' (already known). A node's
         bits are dropped once every link into it has been used, so a long chain holds a
         few bitsets at a time, not one per resource.
         """
+
+        bit = bit or {}
 
         def successors(urn: str) -> list[str]:
             resource = starts.get(urn) or self._resources.get(urn)
@@ -224,7 +272,7 @@ class CreationOrder:
                         incoming[target] -= 1
                         if incoming[target] == 0 and target not in inside:
                             reach.pop(target, None)
-                if any(member in bit for member in component):
+                if every or any(member in bit for member in component):
                     visit(component, bits)
                 for member in component:
                     if incoming[member] > 0:
