@@ -21,41 +21,50 @@ KQL_STAMP := tools/kql/node_modules/.installed
 NCA_STAMP := .venv-nca/.installed
 CHECKOV_STAMP := .venv-checkov/.installed
 TOOL_STAMPS := $(NCA_STAMP) $(CHECKOV_STAMP)
+# Tools `make bench` compares with (checkov), pinned in bench/requirements.txt: their own
+# venv, built only for `make bench`.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 
 .PHONY: plan test lint render check bench clean
 
+# $(call venv,DIR,REQUIREMENTS): a Python 3.11 virtualenv in DIR with REQUIREMENTS installed.
+define venv
+	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	@$(1)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "error: $(1) must use Python 3.11 (found $$($(1)/bin/python -V)); remove $(1) or set PYTHON=python3.11" >&2; exit 2; }
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r $(2)
+endef
+
 $(STAMP): $(REQUIREMENTS)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-		{ echo "error: .venv must use Python 3.11 (found $$($(BIN)/python -V)); remove .venv or set PYTHON=python3.11" >&2; exit 2; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(call venv,$(VENV),requirements-dev.txt)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@touch $(STAMP)
+	@touch $@
 
 $(PACK_STAMP): requirements.txt policies/requirements.txt
-	@test -x $(PACK_VENV)/bin/python || $(PYTHON) -m venv $(PACK_VENV)
-	@$(PACK_VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-		{ echo "error: $(PACK_VENV) must use Python 3.11 (found $$($(PACK_VENV)/bin/python -V)); remove it or set PYTHON=python3.11" >&2; exit 2; }
-	$(PACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
-	@touch $(PACK_STAMP)
+	$(call venv,$(PACK_VENV),policies/requirements.txt)
+	@touch $@
+
+.venv-%/.installed: tools/requirements-%.txt
+	$(call venv,.venv-$*,$<)
+	@touch $@
+
+$(BENCH_STAMP): bench/requirements.txt
+	$(call venv,$(BENCH_VENV),$<)
+	@touch $@
 
 $(KQL_STAMP): tools/kql/package.json tools/kql/package-lock.json
 	cd tools/kql && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	@touch $(KQL_STAMP)
-.venv-%/.installed: tools/requirements-%.txt
-	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
-	@.venv-$*/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-		{ echo "error: .venv-$* must use Python 3.11 (found $$(.venv-$*/bin/python -V)); remove it or set PYTHON=python3.11" >&2; exit 2; }
-	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-$*.txt
 	@touch $@
 
 ## plan: the offline plan of all stacks, judged by the policy pack (reports in out/)
 plan: $(STAMP)
 	$(BIN)/python -m bootstrap plan --json out/plans --markdown out/plan.md --sarif out/plan.sarif
 
-## test: lint, then the whole offline test suite
+## test: lint, then the whole offline test suite (on every core: pytest-xdist; a file's
+## tests stay on one worker, so a table's module fixture runs its processes once)
 test: $(STAMP) $(PACK_STAMP) $(KQL_STAMP) $(TOOL_STAMPS) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -66,8 +75,8 @@ render: $(STAMP)
 	$(BIN)/python -m bootstrap render
 
 ## bench: speed figures, written into the README's "Measured figures"
-bench: $(STAMP)
-	$(BIN)/python bench/run.py --update-readme README.md
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --checkov $(BENCH_VENV)/bin/checkov --update-readme README.md
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -1,5 +1,5 @@
 import sys
 
-from bootstrap.cli import main
+from bootstrap.cli import entry_point
 
-sys.exit(main())
+sys.exit(entry_point())

@@ -43,8 +43,13 @@ def _graph_order(resource: dict[str, Any]) -> tuple[int, str]:
 
 
 def to_json(data: Any) -> str:
-    """The plan file's text: indented JSON, secrets masked wherever they appear."""
-    return json_text(data)
+    """The plan file's text: JSON with one resource and one result per line (fast to write
+    and to diff at any size), secrets masked wherever they appear."""
+    return json_text(data, expand=PLAN_LAYOUT)
+
+
+# Levels laid out one entry per line: the plan's fields, then each entry of its lists.
+PLAN_LAYOUT = 2
 
 
 def plan_outputs(plans: list[dict[str, Any]], target: Path) -> list[Output]:

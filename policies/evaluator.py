@@ -31,16 +31,15 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
-from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError
 
 from .catalog import Control, load_catalog
 from .context import PolicyContext
+from .engine_props import engine_props
 from .rules import ALL_RULES, Rule
 from .rules.analyzed import ANALYZED_INPUTS
 from .rules.props import deferred_count
-from .sources.wire import mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 WAIVER_KIND = "waiver"
@@ -102,9 +101,8 @@ def _stack_view(entry: Mapping[str, Any]) -> Any:
 
 
 def _props(raw: Any) -> Any:
-    if not isinstance(raw, Mapping):
-        raw = {}
-    return unknown_checking_proxy(deserialize_properties(mask(dict(raw))))
+    """The props CrossGuard hands a policy for these plan values (engine_props.py)."""
+    return engine_props(raw)
 
 
 # ---- running the policies
@@ -157,13 +155,17 @@ def evaluate(
     # Resource policies see every resource's inputs (Analyze) before stack policies see the
     # outputs (AnalyzeStack); the pack keeps those inputs for its stack policies.
     analyzed: dict[str, Any] = {}
+    matching_rules: dict[str, list[Rule]] = {}
     for entry, resource in zip(resources, built, strict=True):
         props = resource.props if "outputs" not in entry else _props(entry.get("inputs"))
         analyzed.setdefault(resource.urn, props)
-        matching = [
-            *by_type.get(resource.resource_type, ()),
-            *(r for r in wildcard if r.control.applies_to(resource.resource_type)),
-        ]
+        matching = matching_rules.get(resource.resource_type)
+        if matching is None:  # the rules of a type, once per type
+            matching = [
+                *by_type.get(resource.resource_type, ()),
+                *(r for r in wildcard if r.control.applies_to(resource.resource_type)),
+            ]
+            matching_rules[resource.resource_type] = matching
         for rule in matching:
             args = ResourceValidationArgs(
                 resource.resource_type,
@@ -224,13 +226,20 @@ def _run(
 def _note_deferred(results: list[dict[str, Any]], deferred: Counter[str]) -> None:
     """`atApply`: how many values a control left to `pulumi up`, on its pass entry (or its
     first finding when nothing passed)."""
-    for control_id, count in deferred.items():
-        if not count:
+    wanted = {control_id for control_id, count in deferred.items() if count}
+    first: dict[str, dict[str, Any]] = {}
+    first_pass: dict[str, dict[str, Any]] = {}
+    for result in results:  # one pass, not one per control
+        controls = result["controls"]
+        if len(controls) != 1 or controls[0] not in wanted:
             continue
-        mine = [r for r in results if r["controls"] == [control_id]]
-        passed = [r for r in mine if r["status"] == "pass"]
-        if passed or mine:
-            (passed or mine)[0]["atApply"] = count
+        first.setdefault(controls[0], result)
+        if result["status"] == "pass":
+            first_pass.setdefault(controls[0], result)
+    for control_id, count in deferred.items():
+        entry = first_pass.get(control_id) or first.get(control_id)
+        if count and entry is not None:
+            entry["atApply"] = count
 
 
 def _finding(control: Control, urn: str | None, status: str, message: str) -> dict[str, Any]:
@@ -297,11 +306,14 @@ def _waiver_entries(
 ) -> list[dict[str, Any]]:
     """One entry per declared waiver, with how many findings it covers right now."""
     entries = []
+    covering = Counter(
+        _record_key(r["waiver"])
+        for r in results
+        if r.get("status") == "waived" and isinstance(r.get("waiver"), dict)
+    )
     for waiver in context.waivers:
         record = _waiver_record(waiver)
-        covered = sum(
-            1 for r in results if r.get("status") == "waived" and r.get("waiver") == record
-        )
+        covered = covering[_record_key(record)]
         control = load_catalog().get(waiver.control)
         entries.append(
             {
@@ -317,6 +329,11 @@ def _waiver_entries(
             }
         )
     return entries
+
+
+def _record_key(record: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A waiver record as a hashable value: equal records, equal keys."""
+    return tuple(sorted(record.items()))
 
 
 # ---- the summary

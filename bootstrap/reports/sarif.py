@@ -32,7 +32,12 @@ _SEVERITY = {"mandatory": "8.0", "advisory": "4.0"}
 
 
 def text(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> str:
-    return json_text(build(plans, stack_dir))
+    # Laid out down to one result per line (runs > run > results > result); deeper values
+    # compact, by the json module's C encoder (json_text).
+    return json_text(build(plans, stack_dir), expand=SARIF_LAYOUT)
+
+
+SARIF_LAYOUT = 4
 
 
 def build(plans: Sequence[Mapping[str, Any]], stack_dir: Path = Path("stacks")) -> dict[str, Any]:

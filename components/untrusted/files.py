@@ -35,26 +35,29 @@ _KINDS = (
 
 
 def read_bytes(path: Path, what: str, limit: int) -> bytes:
-    """The content of the regular file `path` (a `what`, e.g. "stack file")."""
-    shown = display_path(path)
+    """The content of the regular file `path` (a `what`, e.g. "stack file").
+
+    The path is shown only in a refusal (naming it resolves its folders: not done for each
+    of the thousands of files a manifest tree may hold).
+    """
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise InputError(shown, f"{what} not found") from None
+        raise InputError(display_path(path), f"{what} not found") from None
     except OSError as error:
-        raise InputError(shown, f"cannot read {what} ({_reason(error)})") from None
+        raise InputError(display_path(path), f"cannot read {what} ({_reason(error)})") from None
     try:
         problem = file_problem(os.fstat(descriptor), what, limit)
         if problem:
-            raise InputError(shown, problem)
+            raise InputError(display_path(path), problem)
         os.set_blocking(descriptor, True)
         data = _read_at_most(descriptor, limit + 1)
     except OSError as error:
-        raise InputError(shown, f"cannot read {what} ({_reason(error)})") from None
+        raise InputError(display_path(path), f"cannot read {what} ({_reason(error)})") from None
     finally:
         os.close(descriptor)
     if len(data) > limit:
-        raise InputError(shown, _too_large(what, len(data), limit))
+        raise InputError(display_path(path), _too_large(what, len(data), limit))
     return data
 
 
@@ -70,7 +73,11 @@ def file_problem(status: os.stat_result, what: str, limit: int) -> str | None:
 
 def read_text(path: Path, what: str, limit: int) -> str:
     """`read_bytes`, decoded as UTF-8 (a bad byte is refused with its line and column)."""
-    return decode_utf8(read_bytes(path, what, limit), display_path(path), what)
+    data = read_bytes(path, what, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_utf8(data, display_path(path), what)
 
 
 def decode_utf8(data: bytes, shown: str, what: str) -> str:

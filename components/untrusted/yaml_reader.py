@@ -23,6 +23,7 @@ import contextlib
 import functools
 import math
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,7 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 
+from . import yaml_libyaml
 from .errors import InputError
 from .limits import MAX_ALIASED_NODES, MAX_DEPTH
 
@@ -65,8 +67,20 @@ def parse_yaml_documents(text: str, shown: str) -> list[tuple[int, Any]]:
     """(line, document) for each non-empty document of a multi-document stream.
 
     Safe types (plain dicts and lists), which is all a manifest needs and parses faster
-    than round-trip; the line is where the document's content starts.
+    than round-trip; the line is where the document's content starts. Text in the subset
+    libyaml reads as ruamel does is tokenised in C (yaml_libyaml.py); anything else, and
+    anything refused there, is read by ruamel's own parser, whose verdict and message count.
     """
+    if yaml_libyaml.eligible(text):
+        try:
+            return _libyaml_documents(text)
+        except Exception:  # read again below: ruamel's verdict and message
+            pass
+    return ruamel_documents(text, shown)
+
+
+def ruamel_documents(text: str, shown: str) -> list[tuple[int, Any]]:
+    """parse_yaml_documents with ruamel's own (pure-Python) parser throughout."""
     loader = bounded_yaml("safe")
     documents: list[tuple[int, Any]] = []
     with _located(shown):
@@ -74,6 +88,20 @@ def parse_yaml_documents(text: str, shown: str) -> list[tuple[int, Any]]:
             if document is not None:
                 documents.append((loader.composer.document_lines[index], document))
     return documents
+
+
+_readers = threading.local()  # kustomize builds are read on worker threads
+
+
+def _libyaml_documents(text: str) -> list[tuple[int, Any]]:
+    """parse_yaml_documents through libyaml's events, ruamel's resolver and constructor."""
+    reader = getattr(_readers, "reader", None)
+    if reader is None:
+        reader = yaml_libyaml.Reader(bounded_yaml("safe"))
+    _readers.reader = None  # not reused if this read fails half-way
+    found = yaml_libyaml.documents(reader, text, MAX_DEPTH, MAX_ALIASED_NODES, _weight)
+    _readers.reader = reader
+    return found
 
 
 @contextlib.contextmanager

@@ -55,6 +55,8 @@ class ArmBody:
     sdk_paths: dict[WirePath, str] = field(default_factory=dict)
     # Body paths whose value is unknown at preview or secret: present, but not judged.
     skipped: set[WirePath] = field(default_factory=set)
+    # False when built with `paths=False`: sdk_paths and skipped were not recorded.
+    located: bool = True
 
     def sdk_path(self, path: WirePath) -> str:
         """The SDK input path of a body path, also for one that is absent from the body."""
@@ -83,14 +85,21 @@ def arm_body(
     api_version: str | None,
     document: dict[str, Any] | None = None,
     definition: Any = None,
+    *,
+    paths: bool = True,
 ) -> ArmBody:
-    """The body of the PUT request for one resource (see the module doc)."""
-    result = ArmBody({})
-    body_inputs = {k: v for k, v in inputs.items() if k not in known.request_parameters}
+    """The body of the PUT request for one resource (see the module doc).
+
+    `paths=False` builds the same body without recording where each value came from (the
+    bookkeeping an error message needs): for a first, yes/no validation.
+    """
+    result = ArmBody({}, located=paths)
+    parameters = known.request_parameters
+    body_inputs = {k: v for k, v in inputs.items() if k not in parameters}
     if document is None:
         result.body = _by_convention(body_inputs)
     else:
-        _Walker(document, result).object(body_inputs, definition, (), "", result.body)
+        _Walker(document, result, record=paths).object(body_inputs, definition, (), "", result.body)
     own_name = inputs.get(known.own_name_key)
     head: dict[str, Any] = {}
     if own_name is not None:
@@ -106,13 +115,29 @@ def arm_body(
     return result
 
 
+# Resolved references per schema node (nodes of cached documents; the node is kept with
+# its result so its id cannot be reused while it is cached).
+_RESOLVED: dict[int, tuple[Any, Any, Any]] = {}
+
+
 class _Walker:
-    def __init__(self, document: dict[str, Any], result: ArmBody) -> None:
+    """Builds the body; with `record`, also where each value came from (ArmBody's
+    sdk_paths and skipped), which only an error message needs."""
+
+    def __init__(self, document: dict[str, Any], result: ArmBody, record: bool = True) -> None:
         self.document = document
         self.result = result
+        self.record = record
 
     def schema(self, node: Any) -> Any:
-        return resolve(self.document, node)
+        if not isinstance(node, dict) or "$ref" not in node:
+            return node
+        held = _RESOLVED.get(id(node))
+        if held is not None and held[0] is node and held[1] is self.document:
+            return held[2]
+        resolved = resolve(self.document, node)
+        _RESOLVED[id(node)] = (node, self.document, resolved)
+        return resolved
 
     def object(
         self,
@@ -125,27 +150,34 @@ class _Walker:
         node = self.schema(node)
         own = _properties(node)
         envelope = self._envelope(inputs, node, own)
+        record = self.record
         for key, value in inputs.items():
-            child_sdk = join(sdk_path, key)
             # The template's own `type` is the resource type; an input `type` that the
             # envelope defines is a flattened property (an agent pool's type).
             template_field = not path and key in TEMPLATE_FIELDS and key in (envelope or {})
             if (key in own and not template_field) or envelope is None:
-                target, child_path, child_node = out, (*path, key), own.get(key)
+                target, child_node = out, own.get(key)
+                child_path: WirePath = (*path, key) if record else ()
             else:
                 target = out.setdefault(ENVELOPE, {})
-                self.result.sdk_paths.setdefault((*path, ENVELOPE), sdk_path)
-                child_path, child_node = (*path, ENVELOPE, key), envelope.get(key)
-            self.result.sdk_paths[child_path] = child_sdk
+                child_node = envelope.get(key)
+                child_path = (*path, ENVELOPE, key) if record else ()
+                if record:
+                    self.result.sdk_paths.setdefault((*path, ENVELOPE), sdk_path)
+            child_sdk = join(sdk_path, key) if record else ""
+            if record:
+                self.result.sdk_paths[child_path] = child_sdk
             if is_unjudgeable(value):
-                self.result.skipped.add(child_path)
+                if record:
+                    self.result.skipped.add(child_path)
                 continue
             target[key] = self.value(value, child_node, child_path, child_sdk)
         if envelope is not None and ENVELOPE not in out and ENVELOPE in _required(node):
             # azure-native creates a required container even when no input fills it
             # (RequiredContainers in the provider's metadata, gen/requiredContainers.go).
             out[ENVELOPE] = {}
-            self.result.sdk_paths[(*path, ENVELOPE)] = sdk_path
+            if record:
+                self.result.sdk_paths[(*path, ENVELOPE)] = sdk_path
 
     def _envelope(
         self, inputs: Mapping[str, Any], node: Any, own: Mapping[str, Any]
@@ -159,6 +191,8 @@ class _Walker:
         return None
 
     def value(self, value: Any, node: Any, path: WirePath, sdk_path: str) -> Any:
+        if not isinstance(value, Mapping | list):
+            return value  # a scalar is sent as it is
         node = self.schema(node)
         if isinstance(value, Mapping):
             entries = node.get("additionalProperties") if isinstance(node, dict) else None
@@ -167,35 +201,39 @@ class _Walker:
             out: dict[str, Any] = {}
             self.object(value, node, path, sdk_path, out)
             return out
-        if isinstance(value, list) and _is_string_set(value, node):
+        if _is_string_set(value, node):
             # A map whose values have only read-only properties (user-assigned identities)
             # is a list of keys in the SDK; the provider sends {key: {}} (IsStringSet in
             # gen/properties.go, genProperty).
             return {key: {} for key in value}
-        if isinstance(value, list):
-            items = node.get("items") if isinstance(node, dict) else None
-            converted = []
-            for index, item in enumerate(value):
-                item_path = (*path, index)
-                self.result.sdk_paths[item_path] = join(sdk_path, index)
-                if is_unjudgeable(item):
+        items = node.get("items") if isinstance(node, dict) else None
+        converted = []
+        for index, item in enumerate(value):
+            item_path: WirePath = (*path, index) if self.record else ()
+            item_sdk = join(sdk_path, index) if self.record else ""
+            if self.record:
+                self.result.sdk_paths[item_path] = item_sdk
+            if is_unjudgeable(item):
+                if self.record:
                     self.result.skipped.add(item_path)
-                    continue
-                converted.append(self.value(item, items, item_path, join(sdk_path, index)))
-            return converted
-        return value
+                continue
+            converted.append(self.value(item, items, item_path, item_sdk))
+        return converted
 
     def dictionary(
         self, value: Mapping[str, Any], entries: Any, path: WirePath, sdk_path: str
     ) -> dict[str, Any]:
         out = {}
         for key, item in value.items():
-            item_path = (*path, key)
-            self.result.sdk_paths[item_path] = join(sdk_path, key)
+            item_path: WirePath = (*path, key) if self.record else ()
+            item_sdk = join(sdk_path, key) if self.record else ""
+            if self.record:
+                self.result.sdk_paths[item_path] = item_sdk
             if is_unjudgeable(item):
-                self.result.skipped.add(item_path)
+                if self.record:
+                    self.result.skipped.add(item_path)
                 continue
-            out[key] = self.value(item, entries, item_path, join(sdk_path, key))
+            out[key] = self.value(item, entries, item_path, item_sdk)
         return out
 
 

@@ -14,13 +14,22 @@ wire names; tests use them to prove the ARM mapping covers every input.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from functools import cache
 from pathlib import Path
 
-import pulumi_azure_native
 
-_SDK_ROOT = Path(pulumi_azure_native.__file__).parent
+def _package_root(name: str) -> Path:
+    """Where an installed package lives, without importing it (its import costs start-up
+    time and only its source files are read here)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"{name} is not installed")
+    return Path(spec.origin).parent
+
+
+_SDK_ROOT = _package_root("pulumi_azure_native")
 _API_VERSION = re.compile(r"Uses Azure REST API version ([0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z]+)?)")
 
 

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft4Validator, validators
-from jsonschema.exceptions import ValidationError
-
 from ..arm_types import ARM_TYPES, ArmType
 from .body import ArmBody, arm_body
 from .documents import EXCEPTIONS_FILE, load, resolve, schema_path
+from .fast import Unsupported, compile_schema
 from .sdk import api_version
 
 _ENVELOPE_KEY = "x-bootstrap-envelope"
@@ -42,10 +40,18 @@ def _is_integer(_: Any, instance: Any) -> bool:
     return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
 
 
-ArmValidator = validators.extend(
-    Draft4Validator,
-    type_checker=Draft4Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-)
+@cache
+def arm_validator_class() -> Any:
+    """Draft 4 with integral floats as integers. jsonschema is imported here, when a body
+    first fails the compiled check (fast.py): a plan whose bodies all pass never loads it."""
+    from jsonschema import Draft4Validator, validators
+
+    return validators.extend(
+        Draft4Validator,
+        type_checker=Draft4Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
+
+
 _PROVIDER_FILLED = {"name", "location"}
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -66,7 +72,14 @@ class TypeSchema:
     api_version: str
     document: dict[str, Any]
     definition: Any
-    validator: Any
+    pointer: str
+    # The compiled yes/no check (fast.py); None where the schema needs jsonschema throughout.
+    valid: Callable[[Any], bool] | None = None
+
+    @property
+    def validator(self) -> Any:
+        """jsonschema's validator for the error list (built on first use)."""
+        return _validator(self.token)
 
     @property
     def label(self) -> str:
@@ -113,8 +126,17 @@ def type_schema(token: str) -> TypeSchema:
     definition = resolve(document, {"$ref": f"#/{pointer}"})
     if not isinstance(definition, dict):
         raise MissingSchema(f"{known.schema_pointer} is not in the vendored {known.schema_file}")
-    validator = ArmValidator({**document, "$ref": f"#/{pointer}"})
-    return TypeSchema(token, known, version, document, definition, validator)
+    try:
+        valid: Callable[[Any], bool] | None = compile_schema(document, pointer)
+    except Unsupported:
+        valid = None
+    return TypeSchema(token, known, version, document, definition, pointer, valid)
+
+
+@cache
+def _validator(token: str) -> Any:
+    schema = type_schema(token)
+    return arm_validator_class()({**schema.document, "$ref": f"#/{schema.pointer}"})
 
 
 def _envelope(known: ArmType, version: str) -> dict[str, Any]:
@@ -137,6 +159,17 @@ def _envelope(known: ArmType, version: str) -> dict[str, Any]:
 def check(token: str, inputs: Mapping[str, Any]) -> list[Problem]:
     """Every schema problem of one resource; raises MissingSchema for an unknown type."""
     schema = type_schema(token)
+    if schema.valid is not None:
+        body = arm_body(
+            schema.known,
+            inputs,
+            schema.api_version,
+            schema.document,
+            schema.definition,
+            paths=False,
+        ).body
+        if _valid(schema, body):
+            return []  # jsonschema would find no error (fast.py): nothing to list
     built = arm_body(schema.known, inputs, schema.api_version, schema.document, schema.definition)
     problems = []
     for error in schema.validator.iter_errors(built.body):
@@ -146,7 +179,17 @@ def check(token: str, inputs: Mapping[str, Any]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.message))
 
 
-def _problems(error: ValidationError, built: ArmBody, schema: TypeSchema) -> Iterator[Problem]:
+def _valid(schema: TypeSchema, body: Any) -> bool:
+    if schema.valid is None:
+        return False
+    try:
+        return bool(schema.valid(body))
+    except Exception:  # whatever the closures trip on, jsonschema decides
+        return False
+
+
+def _problems(error: Any, built: ArmBody, schema: TypeSchema) -> Iterator[Problem]:
+    """Problems of one jsonschema ValidationError."""
     path = tuple(error.absolute_path)
     where = f"({schema.label})"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -189,7 +232,7 @@ def exceptions() -> tuple[dict[str, Any], ...]:
     return tuple(document.get("exceptions") or ())
 
 
-def _excepted(schema: TypeSchema, problem: Problem, error: ValidationError) -> bool:
+def _excepted(schema: TypeSchema, problem: Problem, error: Any) -> bool:
     """A value the service accepts although the schema's enum omits it (narrowly: type, API
     version, input path with any list index, and the exact value)."""
     if error.validator != "enum":

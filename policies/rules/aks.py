@@ -241,16 +241,14 @@ def managed_identity_only(kind: str, props: Mapping[str, Any], _: PolicySettings
 
 
 def maintenance_windows(view: StackView, _: PolicySettings) -> Findings:
-    configurations = view.of_type(MAINTENANCE_CONFIGURATION)
     for cluster in view.of_type(MANAGED_CLUSTER):
-        windows: dict[str, Any] = {}
-        for configuration in configurations:
-            if _maintains(view, configuration, cluster):
-                # configName is a path parameter: the inputs tell it at preview.
-                name = text(view.value(configuration, "configName")) or text(
-                    view.value(configuration, "name")
-                )
-                windows[name] = view.value(configuration, "maintenanceWindow")
+        windows = view.referrer_map(
+            cluster,
+            MAINTENANCE_CONFIGURATION,
+            _window,
+            by=_maintained_cluster,
+            names=[azure_name(cluster)],
+        )
         for schedule in MAINTENANCE_SCHEDULES:
             if schedule not in windows:
                 yield f"no maintenance configuration {schedule}", cluster.urn
@@ -261,10 +259,15 @@ def maintenance_windows(view: StackView, _: PolicySettings) -> Findings:
                 )
 
 
-def _maintains(view: StackView, configuration: PolicyResource, cluster: PolicyResource) -> bool:
-    if view.depends_on(configuration, cluster):
-        return True
-    return view.known_text(configuration, "resourceName") == azure_name(cluster)
+def _maintained_cluster(view: StackView, configuration: PolicyResource) -> str:
+    """The cluster a maintenance configuration names (its path parameter resourceName)."""
+    return view.known_text(configuration, "resourceName")
+
+
+def _window(view: StackView, configuration: PolicyResource) -> Iterator[tuple[str, Any]]:
+    # configName is a path parameter: the inputs tell it at preview.
+    name = text(view.value(configuration, "configName")) or text(view.value(configuration, "name"))
+    yield name, view.value(configuration, "maintenanceWindow")
 
 
 RULES = [

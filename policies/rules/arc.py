@@ -31,7 +31,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..settings import PolicySettings
 from .base import Findings, resource_rule, stack_rule
-from .flux import CONNECTED_CLUSTER, EXTENSION, attached_to, extension_type
+from .flux import CONNECTED_CLUSTER, EXTENSION, cluster_names, cluster_reference, extension_type
 from .governance import assignment_parameter, definition_guid
 from .ordering import direct, known_list, known_text
 from .props import dig, is_map, is_true, items, text
@@ -93,14 +93,16 @@ def known_text_of(view: StackView, resource: PolicyResource, *path: str | int) -
     return view.known_text(resource, *path)
 
 
-def _agents_of(view: StackView, cluster: PolicyResource) -> list[PolicyResource]:
-    """The Arc agents' Helm release(s) the program installs for a connected cluster."""
-    return [
-        release
-        for release in view.of_type(HELM_RELEASE)
-        if cluster in direct(release, CONNECTED_CLUSTER)
-        and view.known_text(release, "chart").rstrip("/").endswith(ARC_AGENTS_CHART)
-    ]
+def _agents_by_cluster(view: StackView) -> dict[str, list[PolicyResource]]:
+    """The Arc agents' Helm release(s) the program installs, by connected cluster URN (one
+    pass over the releases, not one per cluster)."""
+    found: dict[str, list[PolicyResource]] = defaultdict(list)
+    for release in view.of_type(HELM_RELEASE):
+        if not view.known_text(release, "chart").rstrip("/").endswith(ARC_AGENTS_CHART):
+            continue
+        for cluster in direct(release, CONNECTED_CLUSTER):
+            found[cluster.urn].append(release)
+    return found
 
 
 # ---- ARC-KEY-01: a connected cluster carries the agent's public key
@@ -150,6 +152,7 @@ def _public_key_problem(key: str) -> str | None:
 
 def azure_rbac_where_supported(view: StackView, _: PolicySettings) -> Findings:
     readers = _role_holders(view, CHECK_ACCESS_READER)
+    agents = _agents_by_cluster(view)
     for cluster in view.of_type(CONNECTED_CLUSTER):
         distribution = view.known_text(cluster, "distribution").lower()
         if distribution in AZURE_RBAC_UNSUPPORTED:
@@ -168,7 +171,7 @@ def azure_rbac_where_supported(view: StackView, _: PolicySettings) -> Findings:
                 "Identity CheckAccess Reader role on the cluster, so guard cannot check access",
                 cluster.urn,
             )
-        for release in _agents_of(view, cluster):
+        for release in agents.get(cluster.urn, ()):
             if not is_true(
                 _value(view, release, "values", "systemDefaultValues", "guard", "enabled")
             ):
@@ -238,23 +241,37 @@ def _arc_targets(
     return targets
 
 
-def _extensions_of(
-    view: StackView, name: str, cluster: PolicyResource | None
-) -> list[PolicyResource]:
-    found = []
-    for extension in view.of_type(EXTENSION):
-        if (cluster is not None and attached_to(view, extension, cluster)) or (
-            cluster is None
-            and view.known_text(extension, "clusterName") == name
-            and view.known_text(extension, "clusterResourceName").lower() == "connectedclusters"
-        ):
-            found.append(extension)
-    return found
+def _installed(view: StackView, name: str, cluster: PolicyResource | None, values: Any) -> set[Any]:
+    """`values(view, extension)` over the extensions on a connected cluster: linked to it
+    or naming it (an adopted cluster, read and not in the plan, by its name only)."""
+    if cluster is not None:
+        return view.referrer_values(
+            cluster, EXTENSION, values, by=cluster_reference, names=cluster_names(cluster)
+        )
+    named = view.keyed(cluster_reference, EXTENSION).get((name, "connectedclusters"), ())
+    return {value for extension in named for value in values(view, extension)}
+
+
+def _extension_types(_: StackView, extension: PolicyResource) -> list[str]:
+    return [extension_type(extension)]
+
+
+def _monitoring_auth(view: StackView, extension: PolicyResource) -> list[tuple[str, bool]]:
+    """(URN, uses Entra ID auth) of a Container Insights extension."""
+    if extension_type(extension) != MONITORING:
+        return []
+    auth = is_true(_value(view, extension, "configurationSettings", "amalogs.useAADAuth"))
+    return [(extension.urn, auth)]
+
+
+def _association_target(view: StackView, association: PolicyResource) -> str:
+    """The last segment of the resource a data collection rule association is on."""
+    return view.known_text(association, "resourceUri").rstrip("/").rpartition("/")[2].lower()
 
 
 def security_extensions(view: StackView, settings: PolicySettings) -> Findings:
     for name, cluster in _arc_targets(view, settings):
-        installed = {extension_type(e) for e in _extensions_of(view, name, cluster)}
+        installed = _installed(view, name, cluster, _extension_types)
         for kind, label in REQUIRED_EXTENSIONS.items():
             if kind not in installed:
                 yield (
@@ -268,22 +285,15 @@ def security_extensions(view: StackView, settings: PolicySettings) -> Findings:
 
 def monitoring_with_rule(view: StackView, settings: PolicySettings) -> Findings:
     rules = {r.urn: r for r in view.of_type(DCR)}
-    associations = view.of_type(DCRA)
     for name, cluster in _arc_targets(view, settings):
-        monitors = [
-            e for e in _extensions_of(view, name, cluster) if extension_type(e) == MONITORING
-        ]
+        monitors = sorted(_installed(view, name, cluster, _monitoring_auth))
         if not monitors:
             continue  # ARC-EXT-01 reports it
-        mine = [
-            a
-            for a in associations
-            if (cluster is not None and cluster in direct(a, CONNECTED_CLUSTER))
-            or (
-                cluster is None
-                and view.known_text(a, "resourceUri").lower().endswith(f"/{name.lower()}")
-            )
-        ]
+        mine = (
+            view.dependents(cluster, DCRA)
+            if cluster is not None
+            else view.keyed(_association_target, DCRA).get(name.lower(), [])
+        )
         mine = [
             a
             for a in mine
@@ -307,12 +317,12 @@ def monitoring_with_rule(view: StackView, settings: PolicySettings) -> Findings:
                     "Log Analytics workspace",
                     association.urn,
                 )
-        for extension in monitors:
-            if not is_true(_value(view, extension, "configurationSettings", "amalogs.useAADAuth")):
+        for urn, entra_auth in monitors:
+            if not entra_auth:
                 yield (
                     f"connected cluster {name}: the monitoring extension does not use Entra ID "
                     "auth (amalogs.useAADAuth true), the mode the data collection rule serves",
-                    extension.urn,
+                    urn,
                 )
 
 

@@ -73,9 +73,16 @@ def resource_rule(
     if control.stack_level:
         raise ValueError(f"{control_id} is stack-level in the catalog; use stack_rule")
 
+    applies: dict[str, bool] = {}
+
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        # Under CrossGuard every resource reaches every policy: filter by type here.
-        if not control.applies_to(args.resource_type):
+        # Under CrossGuard every resource reaches every policy: filter by type here (the
+        # answer per type is remembered: this runs for every resource of a plan).
+        resource_type = args.resource_type
+        applicable = applies.get(resource_type)
+        if applicable is None:
+            applicable = applies.setdefault(resource_type, control.applies_to(resource_type))
+        if not applicable:
             return
         settings = settings_of(args)
         messages = (

@@ -277,19 +277,33 @@ def _analytics_problem(view: StackView, rule: PolicyResource, detection: Detecti
 # ---- HAZ-SEN-01
 
 
+def _sentinel_group(view: StackView, resource: PolicyResource) -> str:
+    return view.known_text(resource, "resourceGroupName").lower()
+
+
+def _sentinel_workspace(view: StackView, resource: PolicyResource) -> tuple[str, str]:
+    return _sentinel_group(view, resource), view.known_text(resource, "workspaceName")
+
+
 def sentinel_rules_after_onboarding(view: StackView, _: PolicySettings) -> Findings:
-    onboardings = view.of_type(SENTINEL)
     rules = view.of_type(ANALYTICS_RULE)
     if not rules:
         return
     order = CreationOrder(view.resources)
+    # Onboardings by resource group and workspace name (one lookup per rule, not a scan of
+    # every onboarding); a name unknown at preview widens the lookup to its group or plan.
+    by_workspace = view.keyed(_sentinel_workspace, SENTINEL)
+    by_group = view.keyed(_sentinel_group, SENTINEL)
     for rule in rules:
+        group = _sentinel_group(view, rule)
         workspace = view.known_text(rule, "workspaceName")
-        matching = [
-            o
-            for o in onboardings
-            if not workspace or view.known_text(o, "workspaceName") in ("", workspace)
-        ]
+        if not workspace:
+            matching = by_group.get(group, []) if group else view.of_type(SENTINEL)
+        else:
+            matching = [
+                *by_workspace.get((group, workspace), ()),
+                *by_workspace.get((group, ""), ()),
+            ]
         if not any(order.before(onboarding, rule) for onboarding in matching):
             yield (
                 f"{rule.name} is not created after the Sentinel onboarding of its workspace: "

@@ -27,15 +27,28 @@ OCI_SCHEMES = ("oci://",)
 
 
 def attached_to(view: StackView, resource: PolicyResource, cluster: PolicyResource) -> bool:
-    """An extension or Flux configuration installed on `cluster` (by reference or by name)."""
+    """An extension or Flux configuration installed on `cluster` (by reference or by name).
+
+    One pair at a time: a stack policy looping over clusters uses `installed_on` and the
+    view's referrer helpers instead (one pass per name, not per pair).
+    """
     if view.depends_on(resource, cluster):
         return True
-    # clusterName and clusterResourceName are path parameters: inputs only.
+    return cluster_reference(view, resource) in cluster_names(cluster)
+
+
+def cluster_reference(view: StackView, resource: PolicyResource) -> tuple[str, str]:
+    """The cluster an extension or Flux configuration names: (clusterName, kind).
+
+    clusterName and clusterResourceName are path parameters: inputs only.
+    """
     kind = view.known_text(resource, "clusterResourceName").lower()
-    return (
-        view.known_text(resource, "clusterName") == azure_name(cluster)
-        and kind == CLUSTER_RESOURCE_NAMES[cluster.resource_type]
-    )
+    return view.known_text(resource, "clusterName"), kind
+
+
+def cluster_names(cluster: PolicyResource) -> list[tuple[str, str]]:
+    """How an extension or Flux configuration names `cluster` (see cluster_reference)."""
+    return [(azure_name(cluster), CLUSTER_RESOURCE_NAMES[cluster.resource_type])]
 
 
 def extension_type(extension: PolicyResource) -> str:
@@ -43,16 +56,22 @@ def extension_type(extension: PolicyResource) -> str:
 
 
 def flux_on_every_cluster(view: StackView, _: PolicySettings) -> Findings:
-    extensions = [e for e in view.of_type(EXTENSION) if extension_type(e) == FLUX_EXTENSION]
-    configurations = view.of_type(FLUX_CONFIGURATION)
+    for extension in view.of_type(EXTENSION):
+        extension_type(extension)  # every extension's type is read first, as before
     for cluster in view.of_type(MANAGED_CLUSTER, CONNECTED_CLUSTER):
         name = azure_name(cluster)
-        if not any(attached_to(view, e, cluster) for e in extensions):
+        names = cluster_names(cluster)
+        if not view.any_referrer(
+            cluster, EXTENSION, _is_flux_extension, by=cluster_reference, names=names
+        ):
             yield f"cluster {name} has no {FLUX_EXTENSION} extension", cluster.urn
-        mine = [c for c in configurations if attached_to(view, c, cluster)]
-        if not mine:
+        if not view.any_referrer(
+            cluster, FLUX_CONFIGURATION, _anything, by=cluster_reference, names=names
+        ):
             yield f"cluster {name} has no FluxConfiguration", cluster.urn
-        elif not any(_reconciles(c) for c in mine):
+        elif not view.any_referrer(
+            cluster, FLUX_CONFIGURATION, _reconciling, by=cluster_reference, names=names
+        ):
             yield (
                 (
                     f"no FluxConfiguration of cluster {name} reconciles a path of the "
@@ -60,6 +79,18 @@ def flux_on_every_cluster(view: StackView, _: PolicySettings) -> Findings:
                 ),
                 cluster.urn,
             )
+
+
+def _is_flux_extension(_: StackView, extension: PolicyResource) -> bool:
+    return extension_type(extension) == FLUX_EXTENSION
+
+
+def _anything(_: StackView, __: PolicyResource) -> bool:
+    return True
+
+
+def _reconciling(_: StackView, configuration: PolicyResource) -> bool:
+    return _reconciles(configuration)
 
 
 def _reconciles(configuration: PolicyResource) -> bool:

@@ -188,17 +188,22 @@ def assignment_enforced(props: Mapping[str, Any], _: PolicySettings) -> Iterator
 
 
 def _diagnostics_of(view: StackView, target: PolicyResource) -> list[PolicyResource]:
-    found = []
+    """The diagnostic settings of `target`: depending on it, or naming it in resourceUri."""
+    return view.referrers(
+        target, DIAGNOSTIC_SETTING, by=_watched_resource, names=_watched_as(target)
+    )
+
+
+def _watched_resource(view: StackView, setting: PolicyResource) -> tuple[str, str] | None:
+    """(ARM type segment, name) of the resource a diagnostic setting's resourceUri names."""
+    # resourceUri is a path parameter: an input, unknown at preview when it is an ID.
+    names = arm_id_names(view.known_text(setting, "resourceUri"))
+    return names[-1] if names else None
+
+
+def _watched_as(target: PolicyResource) -> list[tuple[str, str]]:
     name = azure_name(target)
-    for setting in view.of_type(DIAGNOSTIC_SETTING):
-        if view.depends_on(setting, target):
-            found.append(setting)
-            continue
-        # resourceUri is a path parameter: an input, unknown at preview when it is an ID.
-        names = arm_id_names(view.known_text(setting, "resourceUri"))
-        if names and names[-1][1] == name and names[-1][0] in _ARM_SEGMENTS[target.resource_type]:
-            found.append(setting)
-    return found
+    return [(segment, name) for segment in _ARM_SEGMENTS[target.resource_type]]
 
 
 _ARM_SEGMENTS = {
@@ -210,8 +215,13 @@ _ARM_SEGMENTS = {
 
 def diagnostics_to_workspace(view: StackView, _: PolicySettings) -> Findings:
     for target in view.of_type(MANAGED_CLUSTER, REGISTRY, VAULT):
-        settings = _diagnostics_of(view, target)
-        if not any(_to_workspace(view, s) for s in settings):
+        if not view.any_referrer(
+            target,
+            DIAGNOSTIC_SETTING,
+            _to_workspace,
+            by=_watched_resource,
+            names=_watched_as(target),
+        ):
             yield (
                 f"{azure_name(target)} has no diagnostic setting sending logs to the workspace",
                 (target.urn),
@@ -244,17 +254,25 @@ def workspace_destination(view: StackView, setting: PolicyResource) -> bool:
 
 def aks_audit_categories(view: StackView, _: PolicySettings) -> Findings:
     for cluster in view.of_type(MANAGED_CLUSTER):
-        categories: set[str] = set()
-        for setting in _diagnostics_of(view, cluster):
-            for log in items(view.value(setting, "logs")):
-                if is_true(dig(log, "enabled")):
-                    categories.add(text(dig(log, "category")))
+        categories = view.referrer_values(
+            cluster,
+            DIAGNOSTIC_SETTING,
+            _enabled_categories,
+            by=_watched_resource,
+            names=_watched_as(cluster),
+        )
         missing = [c for c in AKS_AUDIT_CATEGORIES if c not in categories]
         if missing:
             yield (
                 (f"{azure_name(cluster)} does not send the {', '.join(missing)} log categories"),
                 cluster.urn,
             )
+
+
+def _enabled_categories(view: StackView, setting: PolicyResource) -> Iterator[str]:
+    for log in items(view.value(setting, "logs")):
+        if is_true(dig(log, "enabled")):
+            yield text(dig(log, "category"))
 
 
 def sentinel_on_workspace(view: StackView, settings: PolicySettings) -> Findings:
@@ -264,13 +282,20 @@ def sentinel_on_workspace(view: StackView, settings: PolicySettings) -> Findings
     onboarded = view.of_type(SENTINEL)
     for workspace in workspaces:
         name = azure_name(workspace)
-        if not any(
-            view.depends_on(s, workspace) or view.known_text(s, "workspaceName") == name
-            for s in onboarded
+        if not view.any_referrer(
+            workspace, SENTINEL, _onboarding, by=_onboarded_workspace, names=[name]
         ):
             yield f"workspace {name} is not onboarded to Microsoft Sentinel", workspace.urn
     if not workspaces and not onboarded:
         yield "no Log Analytics workspace is onboarded to Microsoft Sentinel", None
+
+
+def _onboarded_workspace(view: StackView, onboarding: PolicyResource) -> str:
+    return view.known_text(onboarding, "workspaceName")
+
+
+def _onboarding(_: StackView, __: PolicyResource) -> bool:
+    return True
 
 
 def workspace_local_auth(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:

@@ -105,10 +105,15 @@ class _Parents:
     def __init__(self, view: StackView, parent_type: str) -> None:
         self.parent_type = parent_type
         self._by_name: dict[str, list[PolicyResource]] = defaultdict(list)
+        # (name, resource group) -> parents: a child's lookup costs no scan of every parent
+        # of that name (a plan may hold thousands of same-named parents in other groups).
+        self._by_group: dict[tuple[str, str], list[PolicyResource]] = defaultdict(list)
         for parent in view.of_type(parent_type):
             name = _name(parent)
             if name:
                 self._by_name[name.lower()].append(parent)
+                group = known_text(parent.props, "resourceGroupName").lower()
+                self._by_group[(name.lower(), group)].append(parent)
 
     def of(self, child: PolicyResource, name_key: str) -> PolicyResource | str | None:
         """The parent resource; else "group/name" of a parent the plan does not link; else None.
@@ -123,11 +128,13 @@ class _Parents:
         if not name:
             return None
         group = known_text(child.props, "resourceGroupName").lower()
-        named = [
-            parent
-            for parent in self._by_name.get(name.lower(), [])
-            if not group or known_text(parent.props, "resourceGroupName").lower() in ("", group)
-        ]
+        if group:  # parents in the child's group, or that state none
+            stated = self._by_group.get((name.lower(), group), [])
+            unstated = self._by_group.get((name.lower(), ""), [])
+            if len(stated) + len(unstated) == 1:
+                return (stated or unstated)[0]
+            return f"{group}/{name}"
+        named = self._by_name.get(name.lower(), [])
         return named[0] if len(named) == 1 else f"{group}/{name}"
 
     def groups(

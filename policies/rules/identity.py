@@ -89,15 +89,16 @@ def _audiences(props: Mapping[str, Any]) -> Iterator[str]:
 
 
 def pull_request_read_only(view: StackView, settings: PolicySettings) -> Findings:
-    credentials = view.of_type(FEDERATED_CREDENTIAL)
-    assignments = view.of_type(ROLE_ASSIGNMENT)
     for identity in view.of_type(IDENTITY):
-        federated = [c for c in credentials if _credential_of(view, c, identity)]
-        if not any(text(view.value(c, "subject")).endswith(PULL_REQUEST_SUFFIX) for c in federated):
+        if not view.any_referrer(
+            identity,
+            FEDERATED_CREDENTIAL,
+            _pull_request_subject,
+            by=credential_owner_name,
+            names=[azure_name(identity)],
+        ):
             continue
-        for assignment in assignments:
-            if not view.depends_on(assignment, identity):
-                continue
+        for assignment in view.dependents(identity, ROLE_ASSIGNMENT):
             guid = role_guid(text(view.value(assignment, "roleDefinitionId")))
             if guid == KEY_VAULT_CRYPTO_USER and same_scope(
                 text(view.value(assignment, "scope")), settings.secrets_key_scope
@@ -117,10 +118,14 @@ def pull_request_read_only(view: StackView, settings: PolicySettings) -> Finding
                 )
 
 
-def _credential_of(view: StackView, credential: PolicyResource, identity: PolicyResource) -> bool:
-    if view.depends_on(credential, identity):
-        return True
-    return view.known_text(credential, "resourceName") == azure_name(identity)
+def credential_owner_name(view: StackView, credential: PolicyResource) -> str:
+    """The name of the identity a federated credential is created under (its path
+    parameter `resourceName`; "" when not known before apply)."""
+    return view.known_text(credential, "resourceName")
+
+
+def _pull_request_subject(view: StackView, credential: PolicyResource) -> bool:
+    return text(view.value(credential, "subject")).endswith(PULL_REQUEST_SUFFIX)
 
 
 def no_role_assigners(props: Mapping[str, Any], _: PolicySettings) -> Iterator[str]:

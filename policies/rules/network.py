@@ -85,10 +85,15 @@ def denies(spec: Any, direction: str) -> bool:
 
 def default_deny(view: StackView, _: PolicySettings) -> Findings:
     grouped = policies_by_namespace(view)
+    # A namespace declared many times (one per file of a large tree) is judged once.
+    judged: dict[str, list[str]] = {}
     for namespace in declared_namespaces(view):
         name = namespace_name(namespace)
-        specs = [dig(policy, "spec") for policy in grouped.get(name, [])]
-        missing = [d for d in ("Ingress", "Egress") if not any(denies(s, d) for s in specs)]
+        missing = judged.get(name)
+        if missing is None:
+            specs = [dig(policy, "spec") for policy in grouped.get(name, [])]
+            missing = [d for d in ("Ingress", "Egress") if not any(denies(s, d) for s in specs)]
+            judged[name] = missing
         if missing:
             yield (
                 (
@@ -115,9 +120,12 @@ def _allows_dns(spec: Any) -> bool:
 
 def dns_egress(view: StackView, _: PolicySettings) -> Findings:
     grouped = policies_by_namespace(view)
+    judged: dict[str, bool] = {}  # per namespace name, as in default_deny
     for namespace in declared_namespaces(view):
         name = namespace_name(namespace)
-        if not any(_allows_dns(dig(policy, "spec")) for policy in grouped.get(name, [])):
+        if name not in judged:
+            judged[name] = any(_allows_dns(dig(policy, "spec")) for policy in grouped.get(name, []))
+        if not judged[name]:
             yield (
                 f"namespace {name} has no NetworkPolicy allowing DNS egress (UDP 53)",
                 (namespace.urn),

@@ -23,14 +23,19 @@ component in depends_on becomes its custom children), which is what the offline 
 `pulumi preview --json` and CrossGuard's AnalyzeStack carry. Only URNs and links are
 used: they are known at preview, when names and IDs may not be.
 
-Walks start only from the resources a control asks about and are memoised per resource,
-so a plan costs O(asked x (resources + links)), never a closure over all pairs.
+Walks start only from the resources a control asks about and stop as soon as they find
+what they look for (a direct link answers most questions without a walk), so a plan costs
+at most O(asked x (resources + links)), never a closure over all pairs, and nothing is
+kept: a plan (untrusted input) that chains 50,000 resources one after another would make
+a memoised set of predecessors per resource quadratic in memory. `chain_breaks` ranks a
+group by counting, for each member, the members created before it, with one pass over
+the graph's strongly connected components and a bit per member (no set per member).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -41,10 +46,15 @@ from .props import dig, is_list, text
 
 
 class CreationOrder:
+    # A group up to this size is ranked by asking `before` for each pair of members; a
+    # larger one by one bitset pass over the graph (see chain_breaks).
+    PAIRWISE_GROUP = 32
+
     def __init__(self, resources: Sequence[PolicyResource]) -> None:
         self._resources = {r.urn: r for r in resources}
         self._earlier: dict[str, frozenset[str]] = {}
         self._dependents: dict[str, list[PolicyResource]] | None = None
+        self._positions: dict[str, int] | None = None
 
     def earlier(self, resource: PolicyResource) -> frozenset[str]:
         """The URNs of everything created before `resource`."""
@@ -67,8 +77,53 @@ class CreationOrder:
         return found
 
     def before(self, first: PolicyResource, then: PolicyResource) -> bool:
-        """`first` is created (and finished) before `then` starts."""
-        return first.urn in self.earlier(then)
+        """`first` is created (and finished) before `then` starts: `first.urn in
+        earlier(then)`, found by a walk that stops at the first sight of it."""
+        target = first.urn
+        if target == then.urn:
+            return False  # a cycle is the engine's error, not an order (as in earlier())
+        cached = self._earlier.get(then.urn)
+        if cached is not None:
+            return target in cached
+        pending = _links(then)
+        if target in pending:
+            return True
+        # Everything created before a resource sits lower in the graph (position), so the
+        # walk skips what lies below `first`: it cannot lead there.
+        position = self._graph_positions()
+        floor = position.get(target)
+        if floor is None:
+            return False  # nothing links to it
+        seen: set[str] = set()
+        while pending:
+            urn = pending.pop()
+            if urn == target:
+                return True
+            if urn in seen:
+                continue
+            seen.add(urn)
+            if position.get(urn, -1) < floor:
+                continue
+            linked = self._resources.get(urn)
+            if linked is not None:
+                pending.extend(_links(linked))
+        return False
+
+    def _graph_positions(self) -> dict[str, int]:
+        """URN -> the place of its strongly connected component in an order where what a
+        resource links to comes first (Tarjan's order): x created before y implies
+        position[x] <= position[y]. Computed once per plan."""
+        if self._positions is None:
+            position: dict[str, int] = {}
+
+            def visit(component: list[str], _: int) -> None:
+                place = len(position)
+                for urn in component:
+                    position[urn] = place
+
+            self._components(dict.fromkeys(self._resources), visit, every=True)
+            self._positions = position
+        return self._positions
 
     def dependents(self, resource: PolicyResource, *types: str) -> list[PolicyResource]:
         """Resources of `types` that name `resource` among their direct dependencies."""
@@ -89,10 +144,139 @@ class CreationOrder:
         ordered; a missing order between two neighbours is the break to report.
         """
         members = list(group)
-        urns = {m.urn for m in members}
-        rank = {m.urn: len(self.earlier(m) & urns) for m in members}
+        if not members:
+            return []
+        starts = {m.urn: m for m in reversed(members)}  # the first object of each URN
+        if len(starts) <= self.PAIRWISE_GROUP:
+            # len(earlier(m) & members): the other members created before m.
+            counts = {
+                urn: sum(1 for other in starts.values() if self.before(other, member))
+                for urn, member in starts.items()
+            }
+            members.sort(key=lambda m: (counts[m.urn], m.urn))
+            return [(a, b) for a, b in pairwise(members) if not self.before(a, b)]
+        bit = {urn: 1 << index for index, urn in enumerate(starts)}
+        # How many members are created before each: len(earlier(m) & members), counted
+        # from the set of members reachable from m's component (m itself is in it once).
+        rank: dict[str, int] = {}
+
+        def count(component: list[str], reach: int) -> None:
+            for urn in component:
+                if urn in bit:
+                    rank[urn] = reach.bit_count() - 1
+
+        self._member_reach(starts, bit, count)
         members.sort(key=lambda m: (rank[m.urn], m.urn))
-        return [(first, then) for first, then in pairwise(members) if not self.before(first, then)]
+        pairs = list(pairwise(members))
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for first, then in pairs:
+            wanted[then.urn].append(first.urn)
+        ordered: set[tuple[str, str]] = set()
+
+        def check(component: list[str], reach: int) -> None:
+            for urn in component:
+                for earlier_urn in wanted.get(urn, ()):
+                    if earlier_urn != urn and reach & bit[earlier_urn]:
+                        ordered.add((earlier_urn, urn))
+
+        self._member_reach(starts, bit, check)
+        return [(first, then) for first, then in pairs if (first.urn, then.urn) not in ordered]
+
+    def _member_reach(
+        self,
+        starts: dict[str, PolicyResource],
+        bit: dict[str, int],
+        visit: Callable[[list[str], int], None],
+    ) -> None:
+        self._components(starts, visit, bit=bit)
+
+    def _components(
+        self,
+        starts: dict[str, PolicyResource | None],
+        visit: Callable[[list[str], int], None],
+        bit: dict[str, int] | None = None,
+        every: bool = False,
+    ) -> None:
+        """For each strongly connected component reachable from `starts` that holds one
+        (`every`: each one), `visit(component URNs, bits of the members reachable from it)`.
+
+        Tarjan's algorithm, iteratively; components come successors first, so a
+        component's bits are its members' and its successors' (already known). A node's
+        bits are dropped once every link into it has been used, so a long chain holds a
+        few bitsets at a time, not one per resource.
+        """
+
+        bit = bit or {}
+
+        def successors(urn: str) -> list[str]:
+            resource = starts.get(urn) or self._resources.get(urn)
+            return _links(resource) if resource is not None else []
+
+        incoming: dict[str, int] = defaultdict(int)  # links into each reachable node
+        pending, reached = list(starts), set(starts)
+        while pending:
+            for target in successors(pending.pop()):
+                incoming[target] += 1
+                if target not in reached:
+                    reached.add(target)
+                    pending.append(target)
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        reach: dict[str, int] = {}  # node -> bits of its component, until no longer needed
+        for start in starts:
+            if start in index:
+                continue
+            index[start] = low[start] = len(index)
+            stack.append(start)
+            on_stack.add(start)
+            work = [(start, iter(successors(start)))]
+            while work:
+                node, links = work[-1]
+                descended = False
+                for target in links:
+                    if target not in index:
+                        index[target] = low[target] = len(index)
+                        stack.append(target)
+                        on_stack.add(target)
+                        work.append((target, iter(successors(target))))
+                        descended = True
+                        break
+                    if target in on_stack:
+                        low[node] = min(low[node], index[target])
+                if descended:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] != index[node]:
+                    continue
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                inside = set(component)
+                bits = 0
+                for member in component:
+                    bits |= bit.get(member, 0)
+                    for target in successors(member):
+                        if target not in inside:
+                            bits |= reach.get(target, 0)
+                for member in component:
+                    for target in successors(member):
+                        incoming[target] -= 1
+                        if incoming[target] == 0 and target not in inside:
+                            reach.pop(target, None)
+                if every or any(member in bit for member in component):
+                    visit(component, bits)
+                for member in component:
+                    if incoming[member] > 0:
+                        reach[member] = bits
 
 
 def _links(resource: PolicyResource) -> list[str]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pulumi_policy.proxy import _DictProxy, _ListProxy
+
 from ..provider_schema.validate import MissingSchema, check, in_scope
 from ..settings import PolicySettings
 from .base import resource_rule
@@ -25,6 +27,18 @@ from .base import resource_rule
 
 def raw(value: Any) -> Any:
     """A plain copy of CrossGuard's proxied props, unknown sentinels kept as they are."""
+    # The shapes props are made of, first (cheaper than the general protocol below).
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is _DictProxy:
+        target = value["__target"]
+        return {key: raw(target[key]) for key in target}
+    if kind is _ListProxy or kind is list:
+        target = value["__target"] if kind is _ListProxy else value
+        return [raw(item) for item in target]
+    if kind is dict:
+        return {key: raw(value[key]) for key in value}
     if isinstance(value, Mapping):
         target = value["__target"] if _is_proxy(value) else value
         return {key: raw(target[key]) for key in target}

@@ -25,7 +25,13 @@ from pulumi_policy import PolicyResource
 
 from ..settings import PolicySettings
 from .base import Findings, stack_rule
-from .identity import FEDERATED_CREDENTIAL, GITHUB_ISSUER, IDENTITY, PULL_REQUEST_SUFFIX
+from .identity import (
+    FEDERATED_CREDENTIAL,
+    GITHUB_ISSUER,
+    IDENTITY,
+    PULL_REQUEST_SUFFIX,
+    credential_owner_name,
+)
 from .props import text
 from .roles import (
     CONTRIBUTOR,
@@ -83,13 +89,10 @@ NEEDED = {
 
 def state_access(view: StackView, settings: PolicySettings) -> Findings:
     targets = {CONTAINER: settings.state_container_scope, KEY: settings.secrets_key_scope}
-    assignments = view.of_type(ROLE_ASSIGNMENT)
     for identity, kind in _ci_identities(view):
         granted: set[tuple[str, str]] = set()
         who = f"the {kind} identity {azure_name(identity)}"
-        for assignment in assignments:
-            if not view.depends_on(assignment, identity):
-                continue
+        for assignment in view.dependents(identity, ROLE_ASSIGNMENT):
             guid = role_guid(text(view.value(assignment, "roleDefinitionId")))
             # The state container and key exist before the stack (their scopes are literal
             # IDs from platform:state); a scope unknown at preview is the ID of a resource
@@ -133,24 +136,41 @@ WORKFLOW_REF_CLAIM = ":job_workflow_ref:"
 
 def _ci_identities(view: StackView) -> Iterator[tuple[PolicyResource, str]]:
     """Managed identities federated to GitHub: "preview" if a subject is a pull request."""
-    credentials = view.of_type(FEDERATED_CREDENTIAL)
     for identity in view.of_type(IDENTITY):
-        subjects = [
-            view.known_text(c, "subject")
-            for c in credentials
-            if view.known_text(c, "issuer").rstrip("/") == GITHUB_ISSUER
-            and (
-                view.depends_on(c, identity)
-                or view.known_text(c, "resourceName") == azure_name(identity)
-            )
-        ]
+        names = [azure_name(identity)]
         # Identities trusted only by jobs of a reusable workflow called from other
         # repositories (the image signer, SUP-SIG-01) are not this repository's CI.
-        if subjects and all(WORKFLOW_REF_CLAIM in s for s in subjects):
-            continue
-        if subjects:
-            preview = any(s.endswith(PULL_REQUEST_SUFFIX) for s in subjects)
+        if view.any_referrer(
+            identity,
+            FEDERATED_CREDENTIAL,
+            _from_this_repositorys_ci,
+            by=credential_owner_name,
+            names=names,
+        ):
+            preview = view.any_referrer(
+                identity,
+                FEDERATED_CREDENTIAL,
+                _from_github_pull_request,
+                by=credential_owner_name,
+                names=names,
+            )
             yield identity, "preview" if preview else "deploy"
+
+
+def _from_github(view: StackView, credential: PolicyResource) -> bool:
+    return view.known_text(credential, "issuer").rstrip("/") == GITHUB_ISSUER
+
+
+def _from_this_repositorys_ci(view: StackView, credential: PolicyResource) -> bool:
+    return _from_github(view, credential) and WORKFLOW_REF_CLAIM not in view.known_text(
+        credential, "subject"
+    )
+
+
+def _from_github_pull_request(view: StackView, credential: PolicyResource) -> bool:
+    return _from_github(view, credential) and view.known_text(credential, "subject").endswith(
+        PULL_REQUEST_SUFFIX
+    )
 
 
 RULES = [stack_rule("DEL-STA-01", state_access)]

@@ -20,6 +20,7 @@ from pulumi_policy import PolicyResource
 from ..settings import PolicySettings
 from .base import Findings, stack_rule
 from .delivery import workflow_steps
+from .identity import credential_owner_name
 from .props import dig, is_list, is_map, items, text
 from .view import StackView, azure_name
 
@@ -65,16 +66,24 @@ VERIFIER_GRANTS = {
 
 
 def _federated(view: StackView, identity: PolicyResource) -> list[str]:
-    return [
-        view.known_text(c, "subject")
-        for c in view.of_type(CREDENTIAL)
-        if view.depends_on(c, identity)
-        or view.known_text(c, "resourceName") == azure_name(identity)
-    ]
+    """The subjects of the credentials federated to `identity` (linked to it or created
+    under its name), one per credential: one pass per name, not per identity."""
+    subjects = view.referrer_map(
+        identity,
+        CREDENTIAL,
+        _subject_by_credential,
+        by=credential_owner_name,
+        names=[azure_name(identity)],
+    )
+    return list(subjects.values())
+
+
+def _subject_by_credential(view: StackView, credential: PolicyResource) -> list[tuple[str, str]]:
+    return [(credential.urn, view.known_text(credential, "subject"))]
 
 
 def _grants(view: StackView, identity: PolicyResource) -> list[PolicyResource]:
-    return [r for r in view.of_type(ROLE_ASSIGNMENT) if view.depends_on(r, identity)]
+    return view.dependents(identity, ROLE_ASSIGNMENT)
 
 
 def _role(view: StackView, assignment: PolicyResource) -> str:

@@ -56,16 +56,18 @@ def load_manifests(root: Path, stack: str | None = None) -> list[dict[str, Any]]
     if not os.path.lexists(root):
         raise InputError(display_path(root), "manifests path not found")
     resources: list[dict[str, Any]] = []
-    for source, documents in _documents(root):
+    names: dict[Path, str] = {}  # each file named once: naming a path resolves its folders
+    for source, documents in _documents(root, names):
+        shown = names.get(source) or names.setdefault(source, display_path(source))
         for line, document in documents:
-            resources.extend(_resources(_plain(document), source, line, stack))
+            resources.extend(_resources(_plain(document), source, line, stack, shown))
     return resources
 
 
 # ---- finding documents
 
 
-def _documents(root: Path) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
+def _documents(root: Path, names: dict[Path, str]) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
     if not root.is_dir():  # a file, or something that is not one: the reader decides
         yield root, read_manifest_file(root)
         return
@@ -82,12 +84,13 @@ def _documents(root: Path) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
     used = kustomize.used_files(graph)
     for path in tree.yaml_files:
         if path not in used:
-            yield path, read_manifest_file(path)
+            names[path] = display_path(path)
+            yield path, read_manifest_file(path, names[path])
 
 
-def read_manifest_file(path: Path) -> list[tuple[int, Any]]:
+def read_manifest_file(path: Path, shown: str | None = None) -> list[tuple[int, Any]]:
     text = read_text(path, "manifest file", MANIFEST_FILE_LIMIT)
-    return parse_yaml_documents(text, display_path(path))
+    return parse_yaml_documents(text, shown if shown is not None else display_path(path))
 
 
 def _plain(value: Any) -> Any:
@@ -107,17 +110,21 @@ def _plain(value: Any) -> Any:
 # ---- documents to resources
 
 
-def _resources(document: Any, source: Path, line: int, stack: str | None) -> list[dict[str, Any]]:
-    shown = display_path(source)
+def _resources(
+    document: Any, source: Path, line: int, stack: str | None, shown: str | None = None
+) -> list[dict[str, Any]]:
+    shown = shown if shown is not None else display_path(source)
     if not isinstance(document, Mapping):
         raise InputError(shown, "expected a Kubernetes object (a mapping)", line)
     if _is_workflow(document):
-        return [_workflow(document, source, line, stack)]
+        return [_workflow(document, source, line, stack, shown)]
     api_version, kind = document.get("apiVersion"), document.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
         raise InputError(shown, "not a Kubernetes object (apiVersion and kind are required)", line)
     if kind.endswith("List") and isinstance(document.get("items"), list):
-        return [r for item in document["items"] for r in _resources(item, source, line, stack)]
+        return [
+            r for item in document["items"] for r in _resources(item, source, line, stack, shown)
+        ]
     metadata = document.get("metadata")
     name = metadata.get("name") if isinstance(metadata, Mapping) else None
     if not isinstance(name, str) or not name:
@@ -157,9 +164,8 @@ def _is_workflow(document: Mapping[str, Any]) -> bool:
 
 
 def _workflow(
-    document: Mapping[str, Any], source: Path, line: int, stack: str | None
+    document: Mapping[str, Any], source: Path, line: int, stack: str | None, shown: str
 ) -> dict[str, Any]:
-    shown = display_path(source)
     return {
         "urn": f"urn:pulumi:{stack or 'manifests'}::manifests::{WORKFLOW_TYPE}::{shown}",
         "type": WORKFLOW_TYPE,

@@ -1,27 +1,34 @@
-"""Running hostile cases against the real command line, each in its own bounded process.
+"""Running the CLI on hostile and careless input as users do: one bounded process per case.
 
-A case builds its input in a fresh folder and names the command to run there; the runner
-starts `python -m bootstrap ...` in that folder with a wall-clock timeout and an
-address-space limit, so a hang or a memory blow-up fails the case instead of the machine.
-The limit is set by the child itself before the CLI starts (a tiny `-c` launcher), not by
-`preexec_fn`, which is unsafe when the parent launches from several threads.
+One harness for both tables: test_hostile_inputs.py (input refused with one line, exit 2,
+nothing written) and test_hostile_outputs.py (exit codes, safe reports, filesystem edges).
+A case builds its input in a fresh folder under the table's root and says what to run
+there (a `Run`); the runner starts `python -m bootstrap ...` in that folder with a
+wall-clock timeout and, where the table asks, an address-space limit, so a hang or a
+memory blow-up fails the case instead of the machine. The limit is set by the child itself
+before the CLI starts (a tiny `-c` launcher), not by `preexec_fn`, which is unsafe when
+the parent launches from several threads.
 
 Cases run side by side in a thread pool (each one is a process), so a table of dozens of
-cases costs a few seconds.
+cases costs a few seconds; a table's cases are all run once, by a module fixture.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from support import REPO_ROOT, minimal_stack_text
+
 # The offline engine and kubectl (a Go binary reserves ~1 GB of address space up front)
 # both fit; an alias bomb or a /dev/zero read does not.
 MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024
@@ -29,14 +36,40 @@ TIMEOUT_SECONDS = 30.0
 REPORTS_DIR = "out"
 # Report options every judging command gets: after a refusal this folder must stay empty.
 REPORT_ARGS = ("--json", f"{REPORTS_DIR}/plan.json", "--sarif", f"{REPORTS_DIR}/plan.sarif")
+WORKERS = max(2, (os.cpu_count() or 2) * 2)
 
+OWNER = "00000000-0000-0000-0000-00000000d0c3"
+REGISTRY = "azure-native:containerregistry:Registry"
+
+# 0 for the limit: none.
 _LAUNCHER = (
     "import resource, runpy, sys\n"
     "limit = int(sys.argv.pop(1))\n"
-    "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+    "if limit:\n"
+    "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
     "sys.argv[0] = 'bootstrap'\n"
     "runpy.run_module('bootstrap', run_name='__main__', alter_sys=True)\n"
 )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One command to run in a prepared folder, and how."""
+
+    argv: Sequence[str]
+    # Set when the command's own files may change (e.g. a report written before stdout broke).
+    writes: bool = False
+    # Stdout is a pipe whose reader has gone away before the command writes.
+    closed_stdout: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+    umask: int = 0o022
+    # Only what the CLI needs (PATH=/usr/bin:/bin, LANG, COLUMNS), not the test's variables.
+    clean_env: bool = False
+    memory_limit: int | None = MEMORY_LIMIT_BYTES
+    timeout: float = TIMEOUT_SECONDS
+    # Record every entry of the folder before and after (reads every file: not for cases
+    # with huge sparse inputs).
+    snapshot: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +79,14 @@ class Outcome:
     stderr: str
     seconds: float
     written: tuple[str, ...]  # files found under out/ afterwards
+    folder: Path
+    writes: bool
+    before: dict[str, Any]  # snapshot(folder) before and after, when the Run asked for them
+    after: dict[str, Any]
+
+    @property
+    def returncode(self) -> int | None:
+        return self.code
 
     @property
     def error_lines(self) -> list[str]:
@@ -66,58 +107,97 @@ class HostileCase:
     absent: Callable[[Path], Sequence[str]] = field(default=lambda folder: ())
 
 
-def run_bootstrap(
-    args: Sequence[str],
-    cwd: Path,
-    timeout: float = TIMEOUT_SECONDS,
-    memory_limit: int = MEMORY_LIMIT_BYTES,
-    env: dict[str, str] | None = None,
-) -> Outcome:
-    """`python -m bootstrap ARGS` in `cwd`, bounded in time and address space."""
-    command = [sys.executable, "-c", _LAUNCHER, str(memory_limit), *args]
+# ---- running
+
+
+def bootstrap_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The clean environment (Run.clean_env)."""
+    return {
+        "PYTHONPATH": str(REPO_ROOT),
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
+        "LANG": "C.UTF-8",
+        **(extra or {}),
+    }
+
+
+def _environment(run: Run) -> dict[str, str]:
+    if run.clean_env:
+        return bootstrap_env(run.env)
     child_env = dict(os.environ)
     child_env.pop("BOOTSTRAP_DEBUG", None)  # the traceback switch stays off unless asked
-    child_env.update(env or {})
+    child_env.update(run.env)
     child_env["PYTHONPATH"] = str(REPO_ROOT)
+    return child_env
+
+
+def run_bootstrap(run: Run, cwd: Path, before: dict[str, Any] | None = None) -> Outcome:
+    """`python -m bootstrap ARGS` in `cwd`, bounded in time (and address space)."""
+    command = [sys.executable, "-c", _LAUNCHER, str(run.memory_limit or 0), *run.argv]
+    options: dict[str, Any] = {
+        "cwd": cwd,
+        "env": _environment(run),
+        "text": True,
+        "errors": "replace",
+        "timeout": run.timeout,
+        "stdin": subprocess.DEVNULL,
+        "umask": run.umask,
+        "check": False,
+    }
     started = time.monotonic()
     try:
-        completed = subprocess.run(
-            command,
-            cwd=cwd,
-            env=child_env,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        code, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
+        if run.closed_stdout:
+            code, stdout, stderr = _into_closed_pipe(command, options)
+        else:
+            completed = subprocess.run(command, capture_output=True, **options)
+            code, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
     except subprocess.TimeoutExpired as expired:
         code = None
         stdout = _text(expired.stdout)
-        stderr = _text(expired.stderr) + f"\n[killed after {timeout:.0f} s]"
+        stderr = _text(expired.stderr) + f"\n[killed after {run.timeout:.0f} s]"
     seconds = time.monotonic() - started
     reports = cwd / REPORTS_DIR
     written = tuple(
         sorted(str(p.relative_to(cwd)) for p in reports.rglob("*")) if reports.is_dir() else ()
     )
-    return Outcome(code, stdout, stderr, seconds, written)
+    after = snapshot(cwd) if run.snapshot else {}
+    return Outcome(code, stdout, stderr, seconds, written, cwd, run.writes, before or {}, after)
+
+
+def _into_closed_pipe(command: list[str], options: dict[str, Any]) -> tuple[int, str, str]:
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head -1` after its first line: nobody reads any more
+    try:
+        completed = subprocess.run(command, stdout=writer, stderr=subprocess.PIPE, **options)
+    finally:
+        os.close(writer)
+    return completed.returncode, "", completed.stderr
+
+
+def run_all(builds: Mapping[str, Callable[[Path], Run]], root: Path) -> dict[str, Outcome]:
+    """Prepares every case in its own folder `root/<name>`, then runs them all, several
+    at a time."""
+    prepared: dict[str, tuple[Path, Run, dict[str, Any]]] = {}
+    for name, build in builds.items():
+        folder = root / name
+        folder.mkdir(parents=True)
+        run = build(folder)
+        prepared[name] = (folder, run, snapshot(folder) if run.snapshot else {})
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = {
+            name: pool.submit(run_bootstrap, run, folder, before)
+            for name, (folder, run, before) in prepared.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
 
 
 def run_cases(cases: Iterable[HostileCase], root: Path) -> dict[str, Outcome]:
-    """Every case in its own folder under `root`, several at a time."""
-    prepared: list[tuple[str, Path, Sequence[str]]] = []
-    for case in cases:
-        folder = root / case.id
-        folder.mkdir(parents=True)
-        prepared.append((case.id, folder, case.prepare(folder)))
-    workers = max(2, (os.cpu_count() or 2) * 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            case_id: pool.submit(run_bootstrap, args, folder) for case_id, folder, args in prepared
-        }
-        return {case_id: future.result() for case_id, future in futures.items()}
+    """The input table: each case's arguments run with the default bounds."""
+
+    def build(case: HostileCase) -> Callable[[Path], Run]:
+        return lambda folder: Run(tuple(case.prepare(folder)))
+
+    return run_all({case.id: build(case) for case in cases}, root)
 
 
 def assert_refused(case: HostileCase, outcome: Outcome, folder: Path) -> None:
@@ -138,6 +218,44 @@ def _text(value: bytes | str | None) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+# ---- looking at a folder
+
+
+def snapshot(folder: Path) -> dict[str, Any]:
+    """Every entry under folder (links not followed): kind, bytes or target, and mode."""
+    entries: dict[str, Any] = {}
+    for root, dirs, files in os.walk(folder):
+        for name in [*dirs, *files]:
+            path = Path(root) / name
+            info = path.lstat()
+            shown = path.relative_to(folder).as_posix()
+            if stat.S_ISLNK(info.st_mode):
+                entries[shown] = ("link", str(path.readlink()))
+            elif stat.S_ISREG(info.st_mode):
+                entries[shown] = ("file", path.read_bytes(), stat.S_IMODE(info.st_mode))
+            elif stat.S_ISDIR(info.st_mode):
+                entries[shown] = ("dir", stat.S_IMODE(info.st_mode))
+            else:
+                entries[shown] = ("other", stat.S_IFMT(info.st_mode))
+    return entries
+
+
+def leftovers(outcome: Outcome) -> list[str]:
+    """Temporary files or folders a write left behind (names of the writers' temporaries)."""
+    found = []
+    for shown, entry in outcome.after.items():
+        name = shown.rpartition("/")[2]
+        temporary = name.startswith(".") and (
+            ".tmp" in name
+            or "-render-" in name
+            or "-old-" in name
+            or (name.count(".") >= 2 and entry[0] == "file")
+        )
+        if temporary and shown not in outcome.before:
+            found.append(shown)
+    return found
 
 
 # ---- building inputs
@@ -189,3 +307,48 @@ def billion_laughs_yaml(indent: str = "", key: str = "lol", levels: int = 9) -> 
 def nested_flow(depth: int, leaf: str = "1") -> str:
     """`[[[...1...]]]` nested `depth` levels deep."""
     return "[" * depth + leaf + "]" * depth
+
+
+def write_stack(folder: Path, environment: str = "dev", extra: str = "") -> Path:
+    stacks = folder / "stacks"
+    stacks.mkdir(exist_ok=True)
+    (stacks / f"Pulumi.{environment}.yaml").write_text(minimal_stack_text(environment) + extra)
+    return stacks
+
+
+def render_tree(folder: Path) -> Path:
+    """A rendered gitops/ for the scratch stacks (in this process: it is quick)."""
+    from bootstrap import stacks as stack_files
+    from bootstrap.gitops import render
+
+    stack_dir = folder / "stacks"
+    configs = {
+        name: stack_files.load(stack_dir, name).config
+        for name in stack_files.stack_names(stack_dir)
+    }
+    render(configs, folder / "gitops", complete=True)
+    return folder / "gitops"
+
+
+def registry(name: str, **inputs: Any) -> dict[str, Any]:
+    return {
+        "urn": f"urn:pulumi:dev::p::{REGISTRY}::{name}",
+        "type": REGISTRY,
+        "name": name,
+        "inputs": {"adminUserEnabled": True, **inputs},
+    }
+
+
+def write_plan(
+    folder: Path, resources: Iterable[dict[str, Any]], stack: str = "dev", **extra: Any
+) -> Path:
+    plan = {
+        "schemaVersion": 1,
+        "project": "p",
+        "stack": stack,
+        "resources": list(resources),
+        **extra,
+    }
+    path = folder / "plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from itertools import pairwise
 from typing import Any
+
+import pytest
 
 from policies.evaluator import policy_resources
 from policies.rules.ordering import CreationOrder
@@ -54,3 +58,53 @@ def test_a_cycle_ends_the_walk() -> None:
     # resource among its own predecessors.
     p = plan(("a", ("b",), None), ("b", ("a",), None))
     assert p["order"].earlier(p["a"]) == frozenset({"urn:b"})
+
+
+# ---- the walks that keep nothing answer as the memoised sets did (issue 9: linear cost)
+
+
+def _reference_breaks(order: CreationOrder, group: list[Any]) -> list[tuple[str, str]]:
+    """chain_breaks as it was: ranks from earlier() sets, order from membership."""
+    members = list(group)
+    urns = {m.urn for m in members}
+    rank = {m.urn: len(order.earlier(m) & urns) for m in members}
+    members.sort(key=lambda m: (rank[m.urn], m.urn))
+    return [(a.name, b.name) for a, b in pairwise(members) if a.urn not in order.earlier(b)]
+
+
+# Small plans rank groups pair by pair, large groups (over CreationOrder.PAIRWISE_GROUP
+# members) by one bitset pass: both are compared with the sets.
+@pytest.mark.parametrize(
+    ("seed", "size"), [(seed, 14) for seed in range(200)] + [(seed, 70) for seed in range(30)]
+)
+def test_walks_answer_as_the_predecessor_sets(seed: int, size: int) -> None:
+    rng = random.Random(seed)
+    names = [f"n{i}" for i in range(rng.randint(1, size))]
+    entries = []
+    for name in names:
+        candidates = [*names, "outside"]  # cycles and links out of the plan too
+        deps = tuple(rng.sample(candidates, k=min(len(candidates), rng.randint(0, 3))))
+        parent = rng.choice([None, None, *names])
+        entries.append((name, deps, parent))
+    p = plan(*entries)
+    things = [p[name] for name in names]
+    fresh = plan(*entries)  # a second order, so the reference's memo cannot help the walk
+    for first in things:
+        for then in things:
+            expected = first.urn in fresh["order"].earlier(fresh[then.name])
+            assert p["order"].before(first, then) == expected, (first.name, then.name)
+    for _ in range(5):
+        group = rng.sample(things, k=rng.randint(len(things) // 2 or 1, len(things)))
+        breaks = [(a.name, b.name) for a, b in p["order"].chain_breaks(group)]
+        reference = _reference_breaks(fresh["order"], [fresh[t.name] for t in group])
+        assert breaks == reference
+
+
+def test_a_long_chain_keeps_no_set_per_resource() -> None:
+    # 3,000 resources each created after the previous one: one group, already a chain.
+    names = [f"c{i:04d}" for i in range(3000)]
+    p = plan(*((name, (names[i - 1],) if i else (), None) for i, name in enumerate(names)))
+    order = p["order"]
+    assert order.chain_breaks([p[name] for name in reversed(names)]) == []
+    assert order.before(p[names[0]], p[names[-1]])
+    assert order._earlier == {}  # nothing memoised per resource

@@ -146,3 +146,26 @@ def test_terminal_lists_failures_first_and_waivers(tmp_path: Path) -> None:
     table = text.split("\n", 1)[1]
     assert table.index("AKS-CLU-09") < table.index("AKS-ID-02") < table.index("│ waived")
     assert "waivers" in text and SOON in text
+
+
+def test_terminal_lists_a_bounded_number_of_findings_and_counts_the_rest() -> None:
+    registry = "azure-native:containerregistry:Registry"
+    rows = terminal.TABLE_ROWS + 7
+    results = [
+        {
+            "policy": "acr-admin-user-disabled",
+            "controls": ["ACR-REG-01"],
+            "urn": f"urn:pulumi:dev::p::{registry}::r{index}",
+            "status": "fail",
+            "enforcement": "mandatory" if index < rows - 2 else "advisory",
+            "message": "adminUserEnabled is true",
+        }
+        for index in range(rows)
+    ]
+    plan = {"stack": "dev", "resources": [], "results": results, "summary": {"violations": rows}}
+    buffer = io.StringIO()
+    terminal.print_results(Console(file=buffer, width=200, force_terminal=False), [plan])
+    text = buffer.getvalue()
+    assert f"{rows} mandatory violation(s)" in text  # the verdict counts every finding
+    assert text.count("adminUserEnabled is true") == terminal.TABLE_ROWS
+    assert "... and 7 more finding(s) not listed here (5 violation, 2 advisory)" in text
