@@ -180,18 +180,18 @@ def _query(view: StackView, rule: PolicyResource, path: tuple[str | int, ...]) -
 def detections_page(view: StackView, settings: PolicySettings) -> Findings:
     if not settings.is_production:
         return
-    groups = view.of_type(ACTION_GROUP)
+    groups = _ActionGroups(view)
     rules = _rules_by_detection(view, ALERT_RULE)
     for detection in required_detections(view, settings):
         for rule in rules.get(detection.id, []):
-            notified = _notified_groups(view, rule, groups)
+            notified = groups.notified_by(rule)
             if notified is None:
                 yield (
                     f"alert rule for '{detection.id}' notifies no action group: in production "
                     "an alert must reach someone",
                     rule.urn,
                 )
-            elif not any(_group_reaches_someone(view, group) for group in notified):
+            elif not groups.reach_someone(notified):
                 yield (
                     f"alert rule for '{detection.id}' notifies an action group that is "
                     "disabled or has no e-mail or webhook receiver",
@@ -199,35 +199,62 @@ def detections_page(view: StackView, settings: PolicySettings) -> Findings:
                 )
 
 
-def _notified_groups(
-    view: StackView, rule: PolicyResource, groups: list[PolicyResource]
-) -> list[PolicyResource | None] | None:
-    """The action groups the rule names (None for one outside the plan, named by its ARM
-    ID); None when it names none at all."""
-    try:
-        ids = [text(i).lower() for i in items(view.value(rule, "actions", "actionGroups"))]
-    except UnknownValueError:
-        sources = view.sources(rule, "actions")
-        linked: list[PolicyResource | None] = [g for g in groups if g.urn in sources]
-        return linked or None
-    if not ids:
-        return None
-    named = [
-        g for g in groups if any(i.endswith(f"/actiongroups/{_group_name(view, g)}") for i in ids)
-    ]
-    # A group outside this stack cannot be judged here: accept it only when it is one.
-    if not named and all("/microsoft.insights/actiongroups/" in i for i in ids):
-        return [None]
-    return list(named) or None
+# What an alert rule notifies: (key, the plan's action groups behind it); key None for a
+# group outside the plan, named by its ARM ID.
+Notified = list[tuple[str | None, list[PolicyResource]]]
 
 
-def _group_name(view: StackView, group: PolicyResource) -> str:
-    return view.known_text(group, "actionGroupName").lower()
+class _ActionGroups:
+    """The plan's action groups, looked up by name or link once per rule, and judged once
+    per name: a plan of many copies naming the same group costs no scan per rule."""
+
+    def __init__(self, view: StackView) -> None:
+        self._view = view
+        self._by_urn = {g.urn: g for g in view.of_type(ACTION_GROUP)}
+        self._rank = {urn: place for place, urn in enumerate(self._by_urn)}
+        self._by_name = view.keyed(_group_name, ACTION_GROUP)
+        self._reaches: dict[str, bool] = {}
+
+    def notified_by(self, rule: PolicyResource) -> Notified | None:
+        """The groups the rule names; None when it names none at all."""
+        view = self._view
+        try:
+            ids = [text(i).lower() for i in items(view.value(rule, "actions", "actionGroups"))]
+        except UnknownValueError:
+            # Unknown at preview: the groups the rule's actions were computed from.
+            sources = [u for u in view.sources(rule, "actions") if u in self._by_urn]
+            linked: Notified = [
+                (u, [self._by_urn[u]]) for u in sorted(sources, key=self._rank.__getitem__)
+            ]
+            return linked or None
+        if not ids:
+            return None
+        named: Notified = []
+        for arm_id in ids:
+            _, marker, name = arm_id.rpartition("/actiongroups/")
+            if marker and name in self._by_name:
+                named.append((f"name:{name}", self._by_name[name]))
+        # A group outside this stack cannot be judged here: accept it only when it is one.
+        if not named and all("/microsoft.insights/actiongroups/" in i for i in ids):
+            return [(None, [])]
+        return named or None
+
+    def reach_someone(self, notified: Notified) -> bool:
+        for key, groups in notified:
+            if key is None:
+                return True  # an existing group named by ID (outside the plan)
+            if key not in self._reaches:
+                self._reaches[key] = any(_group_reaches_someone(self._view, g) for g in groups)
+            if self._reaches[key]:
+                return True
+        return False
 
 
-def _group_reaches_someone(view: StackView, group: PolicyResource | None) -> bool:
-    if group is None:
-        return True  # an existing group named by ID (outside the plan)
+def _group_name(view: StackView, group: PolicyResource) -> str | None:
+    return view.known_text(group, "actionGroupName").lower() or None
+
+
+def _group_reaches_someone(view: StackView, group: PolicyResource) -> bool:
     if not is_true(view.value(group, "enabled", default=True)):
         return False
     return bool(
@@ -281,8 +308,20 @@ def _sentinel_group(view: StackView, resource: PolicyResource) -> str:
     return view.known_text(resource, "resourceGroupName").lower()
 
 
-def _sentinel_workspace(view: StackView, resource: PolicyResource) -> tuple[str, str]:
-    return _sentinel_group(view, resource), view.known_text(resource, "workspaceName")
+class _OnboardingOf:
+    """Matches the Sentinel onboarding of a workspace ("" for a name not known)."""
+
+    def __init__(self, view: StackView, group: str, workspace: str) -> None:
+        self._view, self._group, self._workspace = view, group, workspace
+
+    def __call__(self, resource: PolicyResource) -> bool:
+        if resource.resource_type != SENTINEL:
+            return False
+        if not self._workspace:
+            return not self._group or _sentinel_group(self._view, resource) == self._group
+        return _sentinel_group(self._view, resource) in ("", self._group) and (
+            self._view.known_text(resource, "workspaceName") in ("", self._workspace)
+        )
 
 
 def sentinel_rules_after_onboarding(view: StackView, _: PolicySettings) -> Findings:
@@ -290,21 +329,13 @@ def sentinel_rules_after_onboarding(view: StackView, _: PolicySettings) -> Findi
     if not rules:
         return
     order = CreationOrder(view.resources)
-    # Onboardings by resource group and workspace name (one lookup per rule, not a scan of
-    # every onboarding); a name unknown at preview widens the lookup to its group or plan.
-    by_workspace = view.keyed(_sentinel_workspace, SENTINEL)
-    by_group = view.keyed(_sentinel_group, SENTINEL)
     for rule in rules:
+        # The onboarding of the rule's workspace (both live in the workspace's resource
+        # group); a name unknown at preview widens the match to the group, or to any.
         group = _sentinel_group(view, rule)
         workspace = view.known_text(rule, "workspaceName")
-        if not workspace:
-            matching = by_group.get(group, []) if group else view.of_type(SENTINEL)
-        else:
-            matching = [
-                *by_workspace.get((group, workspace), ()),
-                *by_workspace.get((group, ""), ()),
-            ]
-        if not any(order.before(onboarding, rule) for onboarding in matching):
+        key = (group, workspace)
+        if not order.after_any(rule, key, _OnboardingOf(view, group, workspace)):
             yield (
                 f"{rule.name} is not created after the Sentinel onboarding of its workspace: "
                 "analytics rules exist only on a workspace where Sentinel is enabled (make it "

@@ -380,6 +380,7 @@ class _Clusters:
         }
         self._view = view
         self._provisioned: dict[str, list[PolicyResource]] | None = None
+        self._agents: dict[str, list[PolicyResource]] | None = None
 
     def of(self, item: PolicyResource) -> PolicyResource | None:
         linked = direct(item, MANAGED_CLUSTER, CONNECTED_CLUSTER)
@@ -415,12 +416,13 @@ class _Clusters:
         src/connectedk8s/azext_connectedk8s/_utils.py helm_install_release)."""
         if cluster.resource_type != CONNECTED_CLUSTER:
             return []
-        return [
-            release
-            for release in self._view.of_type(HELM_RELEASE)
-            if cluster in direct(release, CONNECTED_CLUSTER)
-            and known_text(release.props, "chart").rstrip("/").endswith(ARC_AGENTS_CHART)
-        ]
+        if self._agents is None:  # one pass over the releases, not one per cluster
+            self._agents = defaultdict(list)
+            for release in self._view.of_type(HELM_RELEASE):
+                if known_text(release.props, "chart").rstrip("/").endswith(ARC_AGENTS_CHART):
+                    for linked in direct(release, CONNECTED_CLUSTER):
+                        self._agents[linked.urn].append(release)
+        return list(self._agents.get(cluster.urn, ()))
 
     def _index_provisioned(self) -> dict[str, list[PolicyResource]]:
         """Connected cluster (URN, or `name:` its name) -> what provisions it, built once.

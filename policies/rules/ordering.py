@@ -35,7 +35,7 @@ the graph's strongly connected components and a bit per member (no set per membe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -55,6 +55,7 @@ class CreationOrder:
         self._earlier: dict[str, frozenset[str]] = {}
         self._dependents: dict[str, list[PolicyResource]] | None = None
         self._positions: dict[str, int] | None = None
+        self._after_any: dict[Hashable, dict[str, bool]] = {}
 
     def earlier(self, resource: PolicyResource) -> frozenset[str]:
         """The URNs of everything created before `resource`."""
@@ -108,6 +109,37 @@ class CreationOrder:
             if linked is not None:
                 pending.extend(_links(linked))
         return False
+
+    def after_any(
+        self, then: PolicyResource, key: Hashable, test: Callable[[PolicyResource], bool]
+    ) -> bool:
+        """Some resource for which `test` holds is created before `then`.
+
+        Answered for every resource on the way from the answers of its links, once per
+        `key` (which names `test`): asking it of every resource of a plan costs one pass
+        over the resources and links, not one walk each.
+        """
+        memo = self._after_any.setdefault(key, {})
+        pending: list[tuple[str, bool]] = [(then.urn, False)]
+        visiting: set[str] = set()
+        while pending:
+            urn, expanded = pending.pop()
+            if urn in memo:
+                continue
+            resource = self._resources.get(urn)
+            links = _links(resource) if resource is not None else []
+            if not expanded:
+                if urn in visiting:
+                    continue  # a cycle: the engine's error, not an order
+                visiting.add(urn)
+                pending.append((urn, True))
+                pending.extend((link, False) for link in links if link not in memo)
+                continue
+            memo[urn] = any(
+                memo.get(link, False) or (link in self._resources and test(self._resources[link]))
+                for link in links
+            )
+        return memo.get(then.urn, False)
 
     def _graph_positions(self) -> dict[str, int]:
         """URN -> the place of its strongly connected component in an order where what a

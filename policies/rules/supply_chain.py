@@ -66,20 +66,12 @@ VERIFIER_GRANTS = {
 
 
 def _federated(view: StackView, identity: PolicyResource) -> list[str]:
-    """The subjects of the credentials federated to `identity` (linked to it or created
-    under its name), one per credential: one pass per name, not per identity."""
-    subjects = view.referrer_map(
-        identity,
-        CREDENTIAL,
-        _subject_by_credential,
-        by=credential_owner_name,
-        names=[azure_name(identity)],
-    )
-    return list(subjects.values())
-
-
-def _subject_by_credential(view: StackView, credential: PolicyResource) -> list[tuple[str, str]]:
-    return [(credential.urn, view.known_text(credential, "subject"))]
+    """The subjects of the credentials federated to `identity`, one per credential: those
+    linked to it, else (a plan wired by names) those created under its name."""
+    credentials = view.dependents(identity, CREDENTIAL) or view.keyed(
+        credential_owner_name, CREDENTIAL
+    ).get(azure_name(identity), [])
+    return [view.known_text(c, "subject") for c in credentials]
 
 
 def _grants(view: StackView, identity: PolicyResource) -> list[PolicyResource]:

@@ -108,3 +108,24 @@ def test_a_long_chain_keeps_no_set_per_resource() -> None:
     assert order.chain_breaks([p[name] for name in reversed(names)]) == []
     assert order.before(p[names[0]], p[names[-1]])
     assert order._earlier == {}  # nothing memoised per resource
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_after_any_answers_as_the_predecessor_sets(seed: int) -> None:
+    """`after_any` (one memoised pass per test) agrees with a walk per resource, on acyclic
+    plans (a cycle is the engine's error: there the answer is not an order)."""
+    rng = random.Random(seed)
+    names = [f"n{i}" for i in range(rng.randint(1, 40))]
+    entries = []
+    for index, name in enumerate(names):
+        earlier = [*names[:index], "outside"]
+        deps = tuple(rng.sample(earlier, k=min(len(earlier), rng.randint(0, 3))))
+        parent = rng.choice([None, None, *names[:index]])
+        entries.append((name, deps, parent))
+    marked = set(rng.sample(names, k=rng.randint(0, min(3, len(names)))))
+    p = plan(*entries)
+    fresh = plan(*entries)
+    for name in rng.sample(names, k=len(names)):  # any order of questions
+        before = fresh["order"].earlier(fresh[name])
+        expected = any(f"urn:{m}" in before for m in marked)
+        assert p["order"].after_any(p[name], "marked", lambda r: r.name in marked) == expected
