@@ -209,15 +209,9 @@ class _Walker:
         items = node.get("items") if isinstance(node, dict) else None
         converted = []
         for index, item in enumerate(value):
-            item_path: WirePath = (*path, index) if self.record else ()
-            item_sdk = join(sdk_path, index) if self.record else ""
-            if self.record:
-                self.result.sdk_paths[item_path] = item_sdk
-            if is_unjudgeable(item):
-                if self.record:
-                    self.result.skipped.add(item_path)
-                continue
-            converted.append(self.value(item, items, item_path, item_sdk))
+            element = self._element(item, items, path, sdk_path, index)
+            if element is not _SKIPPED:
+                converted.append(element)
         return converted
 
     def dictionary(
@@ -225,16 +219,27 @@ class _Walker:
     ) -> dict[str, Any]:
         out = {}
         for key, item in value.items():
-            item_path: WirePath = (*path, key) if self.record else ()
-            item_sdk = join(sdk_path, key) if self.record else ""
-            if self.record:
-                self.result.sdk_paths[item_path] = item_sdk
-            if is_unjudgeable(item):
-                if self.record:
-                    self.result.skipped.add(item_path)
-                continue
-            out[key] = self.value(item, entries, item_path, item_sdk)
+            element = self._element(item, entries, path, sdk_path, key)
+            if element is not _SKIPPED:
+                out[key] = element
         return out
+
+    def _element(self, item: Any, node: Any, path: WirePath, sdk_path: str, step: str | int) -> Any:
+        """One list item or map value, its paths recorded; _SKIPPED when it cannot be
+        judged (unknown at preview, or a secret)."""
+        item_path: WirePath = (*path, step) if self.record else ()
+        item_sdk = join(sdk_path, step) if self.record else ""
+        if self.record:
+            self.result.sdk_paths[item_path] = item_sdk
+        if is_unjudgeable(item):
+            if self.record:
+                self.result.skipped.add(item_path)
+            return _SKIPPED
+        return self.value(item, node, item_path, item_sdk)
+
+
+# An element _element leaves out of the body.
+_SKIPPED = object()
 
 
 def _is_string_set(value: list[Any], node: Any) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
@@ -158,21 +158,30 @@ class _Parents:
 # ---- HAZ-FIC-01 and HAZ-FIC-02: federated identity credentials per identity
 
 
+def _unordered_siblings(
+    view: StackView, parent_type: str, child_type: str, name_key: str
+) -> Iterator[tuple[str, PolicyResource, PolicyResource]]:
+    """(parent label, earlier, later) for each pair of neighbouring children of one parent
+    (by link, else by the `name_key` input) that Pulumi would create concurrently."""
+    order = _order(view)
+    groups = _Parents(view, parent_type).groups(view.of_type(child_type), name_key)
+    for label, children in groups.values():
+        for first, then in order.chain_breaks(children):
+            yield label, first, then
+
+
 def credentials_sequential(view: StackView, _: PolicySettings) -> Findings:
     """Microsoft Entra: "Creating multiple federated identity credentials under the same
     user-assigned managed identity concurrently triggers concurrency detection logic, which
     causes requests to fail with 409-conflict" - create them sequentially (MicrosoftDocs/
     entra-docs docs/workload-id/workload-identity-federation-considerations.md)."""
-    order = _order(view)
-    groups = _Parents(view, IDENTITY).groups(view.of_type(CREDENTIAL), "resourceName")
-    for label, credentials in groups.values():
-        for first, then in order.chain_breaks(credentials):
-            yield (
-                f"federated credentials {first.name} and {then.name} of identity {label} are "
-                "created concurrently; Microsoft Entra refuses concurrent writes under one "
-                f"identity (409 Conflict): make {then.name} depend on {first.name}",
-                then.urn,
-            )
+    for label, first, then in _unordered_siblings(view, IDENTITY, CREDENTIAL, "resourceName"):
+        yield (
+            f"federated credentials {first.name} and {then.name} of identity {label} are "
+            "created concurrently; Microsoft Entra refuses concurrent writes under one "
+            f"identity (409 Conflict): make {then.name} depend on {first.name}",
+            then.urn,
+        )
 
 
 def credentials_within_limits(view: StackView, _: PolicySettings) -> Findings:
@@ -218,16 +227,13 @@ def subnets_sequential(view: StackView, _: PolicySettings) -> Findings:
     """Microsoft.Network changes a virtual network one operation at a time, and Microsoft's
     Azure Verified Module deploys a network's subnets with @batchSize(1) (Azure/bicep-
     registry-modules avm/res/network/virtual-network/main.bicep)."""
-    order = _order(view)
-    groups = _Parents(view, NETWORK).groups(view.of_type(SUBNET), "virtualNetworkName")
-    for label, subnets in groups.values():
-        for first, then in order.chain_breaks(subnets):
-            yield (
-                f"subnets {first.name} and {then.name} of virtual network {label} are "
-                "created concurrently; Azure changes one virtual network at a time (Microsoft's "
-                f"own module deploys subnets one by one): make {then.name} depend on {first.name}",
-                then.urn,
-            )
+    for label, first, then in _unordered_siblings(view, NETWORK, SUBNET, "virtualNetworkName"):
+        yield (
+            f"subnets {first.name} and {then.name} of virtual network {label} are "
+            "created concurrently; Azure changes one virtual network at a time (Microsoft's "
+            f"own module deploys subnets one by one): make {then.name} depend on {first.name}",
+            then.urn,
+        )
 
 
 # ---- HAZ-KV-01: contents of a private vault after its private endpoint
